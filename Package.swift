@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "LiveLadder",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "liveladder", targets: ["liveladder"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // The FFmpeg C libraries, found by pkg-config. Only FFmpegKit imports this module.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat libavcodec libswscale libswresample libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libswresample-dev", "libavutil-dev"])]
+        ),
+        // The thin wrapper: one Swift owner per FFmpeg object, FFmpeg failures as Swift errors.
+        .target(name: "FFmpegKit", dependencies: ["CFFmpeg"]),
+        // Playlists as values (render + parse), CODECS strings, bandwidth measurement. Pure Swift.
+        .target(name: "HLSModel"),
+        // The ladder config file and the default ladder.
+        .target(name: "LadderConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Pipeline, segmenter, publisher, checker.
+        .target(name: "LiveLadderCore", dependencies: [
+            "FFmpegKit", "HLSModel", "LadderConfig",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "liveladder", dependencies: [
+            "LiveLadderCore", "LadderConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+//        .testTarget(name: "HLSModelTests", dependencies: ["HLSModel"]),
+//        .testTarget(name: "LadderConfigTests", dependencies: ["LadderConfig"]),
+//        .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
