@@ -1,0 +1,18 @@
+/// Command-line overrides applied on top of a loaded config.
+extension LadderConfig {
+    /// A copy with the given settings replaced; `nil` keeps the config's value.
+    ///
+    /// The duration is checked like the `segmentDuration` key, but the message names the flag
+    /// the user typed: `--segment-duration: 45 is out of range (allowed 0.5 to 30 seconds)`.
+    public func with(segmentDuration: Double?, segmentFormat: SegmentFormat?) throws(ConfigError) -> LadderConfig {
+        var copy = self
+        if let segmentDuration {
+            try Self.checkSegmentDuration(segmentDuration, at: "--segment-duration")
+            copy.segmentDuration = segmentDuration
+        }
+        if let segmentFormat {
+            copy.segmentFormat = segmentFormat
+        }
+        return copy
+    }
+}

@@ -1,0 +1,144 @@
+/// The rules a config must follow that do not depend on the source, checked on typed values so
+/// that configs built in code get the same messages as configs read from YAML.
+extension LadderConfig {
+    /// Throws the first broken rule: settings, then each rendition in order, then audio.
+    func validate() throws(ConfigError) {
+        try Self.checkSegmentDuration(segmentDuration, at: "segmentDuration")
+        if let renditions {
+            try Self.validate(renditions)
+        }
+        try audio.validate(at: "audio")
+    }
+
+    /// Shared by the `segmentDuration` key and the `--segment-duration` flag, which differ only
+    /// in what the message names.
+    static func checkSegmentDuration(_ seconds: Double, at location: String) throws(ConfigError) {
+        guard ConfigLimits.segmentDuration.contains(seconds) else {
+            throw ConfigError(
+                at: location,
+                "\(MessageText.seconds(seconds)) is out of range (\(ConfigLimits.segmentDurationText))"
+            )
+        }
+    }
+
+    private static func validate(_ renditions: [RenditionSpec]) throws(ConfigError) {
+        guard !renditions.isEmpty else {
+            throw ConfigError(at: "renditions", "must list at least one rendition")
+        }
+        // Names become folders, and macOS and Windows folders ignore case, so "720p" and
+        // "720P" would write into the same place.
+        var firstUse: [String: (index: Int, name: String)] = [:]
+        for (index, rendition) in renditions.enumerated() {
+            let location = "renditions[\(index)]"
+            try rendition.validate(at: location)
+            let folded = rendition.name.lowercased()
+            if let earlier = firstUse[folded] {
+                var reason = "\(MessageText.quoted(rendition.name)) is used twice"
+                if earlier.name != rendition.name {
+                    reason += " (renditions[\(earlier.index)] is \(MessageText.quoted(earlier.name));"
+                        + " names are compared ignoring case)"
+                }
+                throw ConfigError(at: "\(location).name", reason)
+            }
+            firstUse[folded] = (index, rendition.name)
+        }
+    }
+}
+
+extension RenditionSpec {
+    /// Checks one rendition on its own; uniqueness across the list is the caller's job.
+    func validate(at location: String) throws(ConfigError) {
+        try validateName(at: "\(location).name")
+        try validateSize(at: location)
+        try validateBitrates(at: location)
+        try validateEncoderOptions(at: location)
+    }
+
+    private func validateName(at location: String) throws(ConfigError) {
+        guard ConfigLimits.isValidName(name) else {
+            throw ConfigError(
+                at: location, "\(MessageText.quoted(name)) is not a valid folder name (use letters, digits, _ and -)"
+            )
+        }
+        guard name.lowercased() != ConfigLimits.reservedName else {
+            throw ConfigError(at: location, "\(MessageText.quoted(name)) is reserved for the fMP4 audio rendition")
+        }
+    }
+
+    private func validateSize(at location: String) throws(ConfigError) {
+        guard width != nil || height != nil else {
+            throw ConfigError(at: location, "give width or height (or both)")
+        }
+        if let width {
+            try Self.checkFrameSide(width, at: "\(location).width")
+        }
+        if let height {
+            try Self.checkFrameSide(height, at: "\(location).height")
+        }
+    }
+
+    private static func checkFrameSide(_ pixels: Int, at location: String) throws(ConfigError) {
+        guard ConfigLimits.frameSide.contains(pixels) else {
+            throw ConfigError(at: location, "\(pixels) is out of range (\(ConfigLimits.frameSideText))")
+        }
+        // 4:2:0 chroma has one sample per 2×2 block; libx264 refuses odd sizes at open time.
+        guard pixels.isMultiple(of: 2) else {
+            throw ConfigError(at: location, "\(pixels) must be even (H.264 4:2:0 needs even sizes)")
+        }
+    }
+
+    private func validateBitrates(at location: String) throws(ConfigError) {
+        try Self.checkVideoBitrate(videoBitrate, at: "\(location).videoBitrate")
+        guard let maxBitrate else { return }
+        try Self.checkVideoBitrate(maxBitrate, at: "\(location).maxBitrate")
+        guard maxBitrate >= videoBitrate else {
+            throw ConfigError(
+                at: "\(location).maxBitrate",
+                "\(Bitrate.format(maxBitrate)) is below videoBitrate \(Bitrate.format(videoBitrate))"
+            )
+        }
+    }
+
+    private static func checkVideoBitrate(_ bits: Int, at location: String) throws(ConfigError) {
+        guard ConfigLimits.videoBitrate.contains(bits) else {
+            throw ConfigError(
+                at: location, "\(Bitrate.format(bits)) is out of range (\(ConfigLimits.videoBitrateText))"
+            )
+        }
+    }
+
+    private func validateEncoderOptions(at location: String) throws(ConfigError) {
+        guard X264Options.presets.contains(preset) else {
+            let presets = MessageText.choices(X264Options.presets)
+            throw ConfigError(
+                at: "\(location).preset", "\(MessageText.quoted(preset)) is not an x264 preset (use \(presets))"
+            )
+        }
+        guard X264Options.profiles.contains(profile) else {
+            let profiles = MessageText.choices(X264Options.profiles)
+            throw ConfigError(
+                at: "\(location).profile", "\(MessageText.quoted(profile)) is not an H.264 profile (use \(profiles))"
+            )
+        }
+        if let tune, !X264Options.tunes.contains(tune) {
+            let tunes = MessageText.choices(X264Options.tunes)
+            throw ConfigError(at: "\(location).tune", "\(MessageText.quoted(tune)) is not an x264 tune (use \(tunes))")
+        }
+    }
+}
+
+extension AudioSettings {
+    /// Checks the audio section.
+    func validate(at location: String) throws(ConfigError) {
+        guard ConfigLimits.audioBitrate.contains(bitrate) else {
+            throw ConfigError(
+                at: "\(location).bitrate",
+                "\(Bitrate.format(bitrate)) is out of range (\(ConfigLimits.audioBitrateText))"
+            )
+        }
+        guard ConfigLimits.sampleRates.contains(sampleRate) else {
+            let rates = MessageText.choices(ConfigLimits.sampleRates.map(String.init))
+            throw ConfigError(at: "\(location).sampleRate", "\(sampleRate) is not supported (use \(rates))")
+        }
+    }
+}
