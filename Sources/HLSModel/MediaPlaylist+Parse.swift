@@ -1,0 +1,167 @@
+import Foundation
+
+extension MediaPlaylist {
+    /// Reads a media playlist.
+    ///
+    /// Accepts CRLF or LF line endings, blank lines, comments and tags this model does not hold (they are
+    /// ignored, e.g. `EXT-X-BYTERANGE`, `EXT-X-KEY`, LL-HLS tags). A playlist without
+    /// `#EXT-X-INDEPENDENT-SEGMENTS` reads as `independentSegments == false`. `EXT-X-VERSION` is checked
+    /// to be a number but not kept: `version` is computed from the content.
+    ///
+    /// Errors name the line (`PlaylistParseError.line`) and say what is wrong:
+    /// - `expected #EXTM3U, found "…"` / `found an empty line` / `found an empty playlist`
+    /// - `#EXT-X-TARGETDURATION "x" is not a decimal integer` (same for `EXT-X-VERSION`,
+    ///   `EXT-X-MEDIA-SEQUENCE`, `EXT-X-DISCONTINUITY-SEQUENCE`)
+    /// - `#EXT-X-TARGETDURATION appears more than once` (same for the other header tags and `EXT-X-MAP`)
+    /// - `#EXT-X-PLAYLIST-TYPE "x" is not VOD or EVENT`
+    /// - `#EXT-X-MAP: <attribute list error>` / `#EXT-X-MAP: URI is missing`
+    /// - `#EXTINF duration "abc" is not a number`
+    /// - `#EXTINF appears again before the previous segment's URI`
+    /// - `#EXT-X-PROGRAM-DATE-TIME "x" is not an ISO 8601 date-time with a time zone`
+    /// - `URI "x" has no preceding #EXTINF`
+    /// - `#EXTINF is not followed by a URI` (or `#EXT-X-DISCONTINUITY`, `#EXT-X-GAP`,
+    ///   `#EXT-X-PROGRAM-DATE-TIME`: the first segment tag left without a segment at the end)
+    /// - `no #EXT-X-TARGETDURATION in the playlist` (on the last non-blank line)
+    public static func parse(_ text: String) throws(PlaylistParseError) -> MediaPlaylist {
+        let playlistText = try PlaylistText(text)
+        var reader = MediaPlaylistReader()
+        for line in playlistText.lines {
+            switch line.kind {
+            case .uri(let uri): try reader.addSegment(uri: uri, line: line.number)
+            case .tag(let name, let value): try reader.apply(tag: name, value: value, line: line.number)
+            }
+        }
+        return try reader.finish(lastLineNumber: playlistText.lastLineNumber)
+    }
+}
+
+/// The state of reading a media playlist line by line.
+private struct MediaPlaylistReader {
+    private var playlist = MediaPlaylist(targetDuration: 0, independentSegments: false)
+    private var targetDuration: Int?
+    /// Header tags already read, to reject a second one: which one wins would be a guess.
+    private var seenHeaderTags: Set<Substring> = []
+    /// Segment tags read since the last URI; they belong to the next segment.
+    private var pending = PendingSegment()
+
+    private struct PendingSegment {
+        var duration: Double?
+        var discontinuity = false
+        var gap = false
+        var programDateTime: Date?
+        /// The first tag that started this segment, to name it if the URI never comes.
+        var openedBy: (tag: Substring, line: Int)?
+
+        mutating func opened(by tag: Substring, line: Int) {
+            if openedBy == nil { openedBy = (tag, line) }
+        }
+    }
+
+    mutating func apply(tag: Substring, value: Substring?, line: Int) throws(PlaylistParseError) {
+        switch tag {
+        case "EXT-X-VERSION":
+            try once(tag, line)
+            _ = try integer(tag, value, line)
+        case "EXT-X-TARGETDURATION":
+            try once(tag, line)
+            targetDuration = try integer(tag, value, line)
+        case "EXT-X-MEDIA-SEQUENCE":
+            try once(tag, line)
+            playlist.mediaSequence = try integer(tag, value, line)
+        case "EXT-X-DISCONTINUITY-SEQUENCE":
+            try once(tag, line)
+            playlist.discontinuitySequence = try integer(tag, value, line)
+        case "EXT-X-PLAYLIST-TYPE":
+            try once(tag, line)
+            guard let type = value.flatMap({ PlaylistType(rawValue: String($0)) }) else {
+                throw PlaylistParseError(line: line, message: "#\(tag) \"\(value ?? "")\" is not VOD or EVENT")
+            }
+            playlist.playlistType = type
+        case "EXT-X-INDEPENDENT-SEGMENTS":
+            playlist.independentSegments = true
+        case "EXT-X-MAP":
+            try once(tag, line)
+            playlist.map = try mapURI(value ?? "", line)
+        case "EXT-X-ENDLIST":
+            playlist.endList = true
+        case "EXTINF":
+            guard pending.duration == nil else {
+                throw PlaylistParseError(line: line, message: "#EXTINF appears again before the previous segment's URI")
+            }
+            pending.duration = try duration(value ?? "", line)
+            pending.opened(by: tag, line: line)
+        case "EXT-X-DISCONTINUITY":
+            pending.discontinuity = true
+            pending.opened(by: tag, line: line)
+        case "EXT-X-GAP":
+            pending.gap = true
+            pending.opened(by: tag, line: line)
+        case "EXT-X-PROGRAM-DATE-TIME":
+            guard let value, let date = ProgramDateTime.parse(value) else {
+                throw PlaylistParseError(
+                    line: line,
+                    message: "#\(tag) \"\(value ?? "")\" is not an ISO 8601 date-time with a time zone")
+            }
+            pending.programDateTime = date
+            pending.opened(by: tag, line: line)
+        default:
+            break  // Tags this model does not hold are allowed and ignored (RFC 8216 §4.1).
+        }
+    }
+
+    mutating func addSegment(uri: Substring, line: Int) throws(PlaylistParseError) {
+        guard let duration = pending.duration else {
+            throw PlaylistParseError(line: line, message: "URI \"\(uri)\" has no preceding #EXTINF")
+        }
+        playlist.segments.append(MediaSegment(
+            uri: String(uri),
+            duration: duration,
+            discontinuity: pending.discontinuity,
+            gap: pending.gap,
+            programDateTime: pending.programDateTime))
+        pending = PendingSegment()
+    }
+
+    func finish(lastLineNumber: Int) throws(PlaylistParseError) -> MediaPlaylist {
+        if let (tag, line) = pending.openedBy {
+            throw PlaylistParseError(line: line, message: "#\(tag) is not followed by a URI")
+        }
+        guard let targetDuration else {
+            throw PlaylistParseError(line: lastLineNumber, message: "no #EXT-X-TARGETDURATION in the playlist")
+        }
+        var playlist = playlist
+        playlist.targetDuration = targetDuration
+        return playlist
+    }
+
+    private mutating func once(_ tag: Substring, _ line: Int) throws(PlaylistParseError) {
+        guard seenHeaderTags.insert(tag).inserted else {
+            throw PlaylistParseError(line: line, message: "#\(tag) appears more than once")
+        }
+    }
+
+    private func integer(_ tag: Substring, _ value: Substring?, _ line: Int) throws(PlaylistParseError) -> Int {
+        guard let number = value.flatMap(DecimalText.integer) else {
+            throw PlaylistParseError(line: line, message: "#\(tag) \"\(value ?? "")\" is not a decimal integer")
+        }
+        return number
+    }
+
+    /// `EXTINF:<duration>,[<title>]`; the title is not kept. A missing comma is tolerated.
+    private func duration(_ value: Substring, _ line: Int) throws(PlaylistParseError) -> Double {
+        let text = value.prefix { $0 != "," }
+        guard let seconds = DecimalText.floatingPoint(text) else {
+            throw PlaylistParseError(line: line, message: "#EXTINF duration \"\(text)\" is not a number")
+        }
+        return seconds
+    }
+
+    private func mapURI(_ value: Substring, _ line: Int) throws(PlaylistParseError) -> String {
+        do {
+            let attributes = try AttributeList(parsing: value)
+            return try attributes.required(attributes.quotedString("URI"), "URI")
+        } catch {
+            throw PlaylistParseError(line: line, message: "#EXT-X-MAP: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// A media playlist (RFC 8216 §4.3.3, §4.3.4): one rendition's list of segments, as a plain value.
+///
+/// `render()` writes it deterministically and `parse(_:)` reads it back; for every playlist whose
+/// durations have at most six decimals and whose program date-times are whole milliseconds,
+/// `try MediaPlaylist.parse(playlist.render()) == playlist`. (The model does not police what no playlist
+/// could carry anyway: integers and durations are non-negative, URIs are single non-blank lines that do
+/// not start with `#`, and the map URI has no `"`.)
+public struct MediaPlaylist: Equatable, Sendable {
+    /// `EXT-X-TARGETDURATION`: at least every `EXTINF` rounded to the nearest integer (HLS-RULES MP2).
+    public var targetDuration: Int
+
+    /// `EXT-X-MEDIA-SEQUENCE`: the number of the first segment listed (HLS-RULES MP5).
+    public var mediaSequence: Int
+
+    /// `EXT-X-DISCONTINUITY-SEQUENCE`, written only when set. Live and event playlists always carry it
+    /// (HLS-RULES MP6).
+    public var discontinuitySequence: Int?
+
+    /// `EXT-X-PLAYLIST-TYPE`, written only when set; a live sliding window has none.
+    public var playlistType: PlaylistType?
+
+    /// `#EXT-X-INDEPENDENT-SEGMENTS`: every segment starts with an IDR frame (HLS-RULES MV7, S1).
+    public var independentSegments: Bool
+
+    /// `EXT-X-MAP:URI="…"`: the fMP4 initialization segment (HLS-RULES S4). Requires version 6.
+    public var map: String?
+
+    public var segments: [MediaSegment]
+
+    /// `#EXT-X-ENDLIST`: the stream is finished (HLS-RULES MP11).
+    public var endList: Bool
+
+    public init(
+        targetDuration: Int,
+        mediaSequence: Int = 0,
+        discontinuitySequence: Int? = nil,
+        playlistType: PlaylistType? = nil,
+        independentSegments: Bool = true,
+        map: String? = nil,
+        segments: [MediaSegment] = [],
+        endList: Bool = false
+    ) {
+        self.targetDuration = targetDuration
+        self.mediaSequence = mediaSequence
+        self.discontinuitySequence = discontinuitySequence
+        self.playlistType = playlistType
+        self.independentSegments = independentSegments
+        self.map = map
+        self.segments = segments
+        self.endList = endList
+    }
+
+    /// The lowest `EXT-X-VERSION` that covers every tag this playlist uses (HLS-RULES MP1): 3 for
+    /// decimal `EXTINF` durations, 6 for `EXT-X-MAP`, 8 for `EXT-X-GAP`.
+    ///
+    /// Computed rather than stored so it can never disagree with the content; to see what a file
+    /// claims, use `declaredVersion(in:)`.
+    public var version: Int {
+        if segments.contains(where: \.gap) { return 8 }
+        if map != nil { return 6 }
+        return 3
+    }
+
+    /// The `EXT-X-VERSION` that `text` declares, or `nil` when it has none (or an unreadable one).
+    /// Lenient on purpose, so a checker can compare it with `version` even for a playlist that fails
+    /// other checks.
+    public static func declaredVersion(in text: String) -> Int? {
+        PlaylistText.declaredVersion(in: text)
+    }
+}
+
+/// `EXT-X-PLAYLIST-TYPE`: what may change in a playlist (HLS-RULES MP11).
+public enum PlaylistType: String, Equatable, Sendable {
+    /// Never changes.
+    case vod = "VOD"
+    /// Only ever appended to.
+    case event = "EVENT"
+}

@@ -1,0 +1,44 @@
+/// Hand-written H.264 byte sequences shaped like what libx264 emits. Only the NAL headers and the first
+/// SPS bytes matter to the code under test; the rest is realistic filler.
+enum H264Samples {
+    /// High profile, level 3.1 (x264 720p): `avc1.64001f`.
+    static let highSPS: [UInt8] = [
+        0x67, 0x64, 0x00, 0x1F, 0xAC, 0xD9, 0x40, 0x50, 0x05, 0xBB, 0x01, 0x10, 0x00, 0x00, 0x03, 0x00,
+        0x10, 0x00, 0x00, 0x03, 0x03, 0xC0, 0xF1, 0x83, 0x19, 0x60,
+    ]
+    /// Constrained Baseline, level 3.0: `avc1.42c01e`.
+    static let baselineSPS: [UInt8] = [
+        0x67, 0x42, 0xC0, 0x1E, 0xDA, 0x02, 0x80, 0xBF, 0xE5, 0xC0, 0x44, 0x00, 0x00, 0x03, 0x00, 0x04,
+    ]
+    /// Main profile, level 4.0: `avc1.4d4028`.
+    static let mainSPS: [UInt8] = [0x67, 0x4D, 0x40, 0x28, 0x95, 0xA0, 0x1E, 0x00, 0x89, 0xF9, 0x70, 0x11]
+
+    static let pps: [UInt8] = [0x68, 0xEB, 0xE3, 0xCB, 0x22, 0xC0]
+    static let accessUnitDelimiter: [UInt8] = [0x09, 0xF0]
+    static let sei: [UInt8] = [0x06, 0x05, 0x11, 0xDC, 0x45, 0xE9, 0x80]
+    static let idrSlice: [UInt8] = [0x65, 0x88, 0x84, 0x00, 0x33, 0xFF, 0xFE, 0xF6, 0xF0]
+    static let nonIDRSlice: [UInt8] = [0x41, 0x9A, 0x24, 0x6C, 0x43, 0x7F]
+
+    /// An `avcC` record for the baseline SPS, written out byte by byte.
+    static let baselineAVCC: [UInt8] = [
+        0x01, 0x42, 0xC0, 0x1E,  // version 1, profile, compatibility, level
+        0xFF,  // reserved bits, lengthSizeMinusOne = 3
+        0xE1,  // reserved bits, one SPS
+        0x00, 0x10,  // SPS length 16
+        0x67, 0x42, 0xC0, 0x1E, 0xDA, 0x02, 0x80, 0xBF, 0xE5, 0xC0, 0x44, 0x00, 0x00, 0x03, 0x00, 0x04,
+        0x01,  // one PPS
+        0x00, 0x06, 0x68, 0xEB, 0xE3, 0xCB, 0x22, 0xC0,
+    ]
+
+    /// Annex B: each unit behind a four-byte start code, the first SPS/PPS the way x264 writes a keyframe.
+    static func annexB(_ units: [[UInt8]], startCode: [UInt8] = [0, 0, 0, 1]) -> [UInt8] {
+        units.flatMap { startCode + $0 }
+    }
+
+    /// MP4 sample: each unit behind a big-endian length of `lengthSize` bytes.
+    static func lengthPrefixed(_ units: [[UInt8]], lengthSize: Int = 4) -> [UInt8] {
+        units.flatMap { unit in
+            (0..<lengthSize).reversed().map { UInt8(truncatingIfNeeded: unit.count >> (8 * $0)) } + unit
+        }
+    }
+}
