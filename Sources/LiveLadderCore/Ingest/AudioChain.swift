@@ -1,0 +1,82 @@
+import FFmpegKit
+
+/// Audio is decoded once, resampled once and encoded to AAC-LC once; every rendition gets references to
+/// the same packets. The chain keeps the audio sample-aligned to the video timeline: audio before the
+/// first video frame is trimmed, a late start or a hole is filled with silence, so audio and video start
+/// together in every segment (rule S3).
+final class AudioChain {
+    let encoder: Encoder
+    private let resampler: AudioResampler
+    private let outputTimeBase: Rational
+    /// Output ticks (90 kHz) of sample 0: the video's first frame.
+    private let origin: Int64
+    /// Whether any audio has gone in yet.
+    private var started = false
+    /// Gaps or overlaps smaller than this are resampler jitter, not holes.
+    private let tolerance: Int64
+
+    init(settings: AudioEncoderSettings, origin: Int64) throws {
+        encoder = try Encoder(audio: settings)
+        resampler = try AudioResampler(sampleRate: settings.sampleRate, layout: settings.channels, frameSize: encoder.frameSize)
+        outputTimeBase = Rational(1, Int32(settings.sampleRate))
+        self.origin = origin
+        tolerance = Int64(encoder.frameSize)
+    }
+
+    var channelCount: Int { encoder.channelCount }
+    var sampleRate: Int { encoder.sampleRate }
+
+    /// Samples written into the resampler's output so far (handed out or still buffered).
+    private var samplesWritten: Int64 { resampler.samplesOut + Int64(resampler.bufferedSamples) }
+
+    /// Feeds one decoded frame whose start is `offset` output-rate samples after the first video frame.
+    /// Returns the AAC packets that became ready, timestamps in 90 kHz output ticks.
+    func push(_ frame: Frame, samplesFromVideoStart offset: Int64?) throws -> [Packet] {
+        if let offset {
+            let drift = offset - samplesWritten
+            if !started || drift > tolerance {
+                // A late start or a hole: silence up to where this frame belongs.
+                try resampler.pushSilence(Int(max(drift, 0)))
+            }
+            try resampler.push(frame)
+            if drift < 0 && !started {
+                // Audio that starts before the video: drop the part before the first frame.
+                resampler.discard(Int(min(-drift, Int64(resampler.bufferedSamples))))
+            }
+        } else {
+            try resampler.push(frame)
+        }
+        started = true
+        return try encodeReady(flush: false)
+    }
+
+    /// Pads with silence up to `videoEndSamples`, then drains the encoder.
+    func finish(videoEndSamples: Int64?) throws -> [Packet] {
+        if let end = videoEndSamples, end > samplesWritten {
+            try resampler.pushSilence(Int(end - samplesWritten))
+        }
+        var packets = try encodeReady(flush: true)
+        try encoder.send(nil)
+        packets += try convert(encoder.drain())
+        return packets
+    }
+
+    private func encodeReady(flush: Bool) throws -> [Packet] {
+        var packets: [Packet] = []
+        while let frame = try resampler.pop(flush: flush) {
+            try encoder.send(frame)
+            packets += try convert(encoder.drain())
+        }
+        return packets
+    }
+
+    /// Encoder time base (1/sample rate) → output ticks, shifted to the origin.
+    private func convert(_ packets: [Packet]) -> [Packet] {
+        for packet in packets {
+            packet.rescale(from: encoder.timeBase, to: .mpegClock)
+            packet.pts = packet.pts.map { $0 + origin }
+            packet.dts = packet.dts.map { $0 + origin }
+        }
+        return packets
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import HLSModel
+
+/// Writes the multivariant playlist. Renditions report every published segment here (from their own
+/// threads); the master appears once every rendition has its first segment (event playlists) or at the
+/// end (VOD), and is rewritten at the end with the measured peak and average bit rates (rules MV3, MV4).
+///
+/// `@unchecked Sendable`: all mutable state is guarded by `lock`.
+final class MasterPublisher: @unchecked Sendable {
+    /// What the master says about one video rendition.
+    struct Variant {
+        let name: String
+        let width: Int
+        let height: Int
+        let frameRate: Double
+        /// What rate control promises: max rate plus in-band audio plus container overhead.
+        let estimatedPeak: Int
+        let estimatedAverage: Int
+        var codecs: String?
+        var samples: [SegmentSample] = []
+        var failed = false
+    }
+
+    /// The fMP4 alternate audio rendition.
+    struct Audio {
+        let channels: Int
+        let estimatedPeak: Int
+        var samples: [SegmentSample] = []
+    }
+
+    static let audioGroup = "aac"
+    static let audioName = "audio"
+
+    private let lock = NSLock()
+    private let path: String
+    private let kind: PlaylistKind
+    private let targetDuration: Double
+    private let hasAudio: Bool
+    private var variants: [Variant]
+    private var audio: Audio?
+    private var written = false
+
+    init(outputDirectory: String, kind: PlaylistKind, targetDuration: Int, variants: [Variant], audio: Audio?, hasAudio: Bool) {
+        path = outputDirectory + "/master.m3u8"
+        self.kind = kind
+        self.targetDuration = Double(targetDuration)
+        self.variants = variants
+        self.audio = audio
+        self.hasAudio = hasAudio
+    }
+
+    func setCodecs(rendition: String, codecs: String) {
+        lock.withLock {
+            if let index = variants.firstIndex(where: { $0.name == rendition }) { variants[index].codecs = codecs }
+        }
+    }
+
+    /// A rendition failed: it leaves the master.
+    func markFailed(rendition: String) {
+        lock.withLock {
+            if let index = variants.firstIndex(where: { $0.name == rendition }) { variants[index].failed = true }
+        }
+    }
+
+    func published(rendition: String, sample: SegmentSample) throws {
+        try lock.withLock {
+            if rendition == Self.audioName {
+                audio?.samples.append(sample)
+            } else if let index = variants.firstIndex(where: { $0.name == rendition }) {
+                variants[index].samples.append(sample)
+            }
+            let everyoneStarted = variants.allSatisfy { $0.failed || !$0.samples.isEmpty } && (audio.map { !$0.samples.isEmpty } ?? true)
+            if kind == .event && !written && everyoneStarted {
+                try write(final: false)
+            }
+        }
+    }
+
+    /// The last word: measured figures. Throws if no rendition survived.
+    func finish() throws {
+        try lock.withLock { try write(final: true) }
+    }
+
+    /// Caller holds `lock`.
+    private func write(final: Bool) throws {
+        // A variant is listed once it has a segment and its CODECS are known (from the SPS it produced).
+        let live = variants.filter { !$0.failed && !$0.samples.isEmpty && $0.codecs != nil }
+        var playlist = MultivariantPlaylist(independentSegments: true, audioRenditions: [], variants: [])
+        let audioPeak = audio.map { Bandwidth.peak($0.samples, targetDuration: targetDuration) } ?? 0
+        let audioAverage = audio.map { Bandwidth.average($0.samples) } ?? 0
+        if let audio {
+            playlist.audioRenditions.append(AudioRendition(groupID: Self.audioGroup, name: Self.audioName, language: nil,
+                                                           isDefault: true, autoselect: true,
+                                                           channels: String(audio.channels), uri: Self.audioName + "/index.m3u8"))
+        }
+        for variant in live {
+            let measuredPeak = Bandwidth.peak(variant.samples, targetDuration: targetDuration) + audioPeak
+            let measuredAverage = Bandwidth.average(variant.samples) + audioAverage
+            // A finished VOD stream states what it measured. Players of an event stream may have read the
+            // master already; its BANDWIDTH may only grow, never promise less than it did.
+            let bandwidth = final && kind == .vod ? measuredPeak : max(measuredPeak, variant.estimatedPeak + (audio?.estimatedPeak ?? 0))
+            let average = final ? measuredAverage : variant.estimatedAverage + (audio?.estimatedPeak ?? 0)
+            var codecs = [variant.codecs!]
+            if hasAudio { codecs.append("mp4a.40.2") }
+            playlist.variants.append(VariantStream(uri: variant.name + "/index.m3u8", bandwidth: bandwidth,
+                                                   averageBandwidth: average, codecs: codecs,
+                                                   width: variant.width, height: variant.height,
+                                                   frameRate: variant.frameRate,
+                                                   audioGroup: audio == nil ? nil : Self.audioGroup))
+        }
+        guard !playlist.variants.isEmpty else {
+            throw LiveLadderError(.processing, "no rendition produced a segment; nothing to publish")
+        }
+        try AtomicFile.write(playlist.render(), to: path)
+        written = true
+    }
+}

@@ -1,0 +1,23 @@
+import FFmpegKit
+
+/// Where a segment starts, decided once at ingest for the whole ladder.
+public struct SegmentBoundary: Sendable, Equatable {
+    /// Media sequence number of the segment that starts here.
+    public let number: Int
+    /// PTS (output ticks) of the first video frame of the segment.
+    public let pts: Int64
+    /// The next grid line: the following segment cannot start earlier.
+    public let nextGridTime: Int64
+}
+
+/// What ingest hands a rendition through its queue, in source order.
+enum RenditionItem: Sendable {
+    /// A decoded picture (a reference to the shared buffers), its output PTS, and the boundary it starts, if any.
+    case video(Frame, pts: Int64, boundary: SegmentBoundary?)
+    /// An encoded AAC packet (a reference), timestamps in output ticks.
+    case audio(Packet)
+    /// A boundary for renditions that see no video (the fMP4 audio rendition).
+    case boundary(SegmentBoundary)
+    /// End of input: the video ends at `videoEnd` (output ticks).
+    case end(videoEnd: Int64)
+}

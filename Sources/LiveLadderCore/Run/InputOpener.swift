@@ -1,0 +1,51 @@
+import Foundation
+import FFmpegKit
+
+/// Opens the input and turns FFmpeg's failures into the one-line errors and exit codes users see.
+enum InputOpener {
+    static func open(_ input: String, options: [String: String]) throws -> MediaInput {
+        let url = input == "-" ? "pipe:0" : input
+        let isPlainPath = !url.contains(":")
+        if isPlainPath {
+            guard FileManager.default.fileExists(atPath: url) else {
+                throw LiveLadderError(.badInput, "input not found: \(url)")
+            }
+            guard FileManager.default.isReadableFile(atPath: url) else {
+                throw LiveLadderError(.badInput, "cannot read input \(url): permission denied")
+            }
+        }
+        do {
+            return try MediaInput(url: url, options: options)
+        } catch {
+            if error.isNotFound { throw LiveLadderError(.badInput, "input not found: \(url)") }
+            if error.isPermissionDenied { throw LiveLadderError(.badInput, "cannot read input \(url): permission denied") }
+            if error.isInvalidData || error.isEndOfFile {
+                throw LiveLadderError(.badInput, "input \(url) is not a media file FFmpeg can read, or is truncated (\(error.message))")
+            }
+            throw LiveLadderError(.badInput, "cannot open input \(url): \(error.description)")
+        }
+    }
+
+    /// The video stream to transcode, checked for a decoder.
+    static func videoStream(of input: MediaInput) throws -> StreamInfo {
+        guard let index = input.bestStream(.video) else {
+            let kinds = input.streams.map { "\($0.kind.rawValue) (\($0.codec))" }.joined(separator: ", ")
+            throw LiveLadderError(.noVideo, "input \(input.url) has no video stream (it has: \(kinds.isEmpty ? "no streams" : kinds)); LiveLadder needs video")
+        }
+        let stream = input.streams[index]
+        guard stream.decodable else {
+            throw LiveLadderError(.unsupportedCodec, "input \(input.url): video codec \(stream.codec) cannot be decoded by this FFmpeg build")
+        }
+        return stream
+    }
+
+    /// The audio stream to transcode, if any. An audio stream FFmpeg cannot decode is an error, not silence.
+    static func audioStream(of input: MediaInput) throws -> StreamInfo? {
+        guard let index = input.bestStream(.audio) else { return nil }
+        let stream = input.streams[index]
+        guard stream.decodable else {
+            throw LiveLadderError(.unsupportedCodec, "input \(input.url): audio codec \(stream.codec) cannot be decoded by this FFmpeg build")
+        }
+        return stream
+    }
+}

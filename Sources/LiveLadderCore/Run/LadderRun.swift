@@ -1,0 +1,182 @@
+import Foundation
+import FFmpegKit
+import HLSModel
+import LadderConfig
+import Logging
+
+/// What a finished run did, for the CLI's summary line and for tests.
+public struct RunSummary: Sendable {
+    public struct Rendition: Sendable {
+        public let name: String
+        public let width: Int
+        public let height: Int
+    }
+    public let renditions: [Rendition]
+    public let hasAudio: Bool
+    public let videoFrames: Int
+    public let damagedPackets: Int
+    public let droppedFrames: Int
+}
+
+/// One `liveladder run`: builds the pipeline (ingest → renditions → publishers), runs it to the end of the
+/// input, and publishes the final playlists.
+public final class LadderRun {
+    /// Output ticks of the first video frame. Not zero, so B-frame DTS and AAC priming stay positive.
+    static let timelineOrigin: Int64 = 10 * 90_000
+    /// Items (frames or audio packets) a rendition queue holds before ingest waits.
+    static let queueCapacity = 16
+
+    private let options: RunOptions
+    private let logger: Logger
+
+    public init(options: RunOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() throws -> RunSummary {
+        let config = options.config
+        let input = try InputOpener.open(options.input, options: options.inputOptions)
+        let videoInfo = try InputOpener.videoStream(of: input)
+        let audioInfo = try InputOpener.audioStream(of: input)
+
+        let sar = input.sampleAspectRatio(ofStream: videoInfo.index)
+        let source = SourceVideo(width: videoInfo.width ?? 0, height: videoInfo.height ?? 0,
+                                 sarNum: Int(sar.num), sarDen: Int(sar.den))
+        let ladder: [ResolvedRendition]
+        do {
+            ladder = try config.resolve(for: source)
+        } catch {
+            throw LiveLadderError(.badConfig, error.message)
+        }
+
+        var frameRate = input.frameRate(ofStream: videoInfo.index)
+        if !frameRate.isValid {
+            logger.warning("input frame rate unknown; assuming 30 fps")
+            frameRate = Rational(30, 1)
+        }
+        let frameTicks = Rational(frameRate.den, frameRate.num).rescale(1, to: .mpegClock)
+        let segmentTicks = Int64((config.segmentDuration * 90_000).rounded())
+        let targetDuration = max(1, Int((config.segmentDuration + Double(frameTicks) / 90_000).rounded()))
+
+        try OutputFolder.prepare(options.output, renditionNames: ladder.map(\.name), overwrite: options.overwrite)
+
+        let videoDecoder: Decoder
+        let audioDecoder: Decoder?
+        do {
+            videoDecoder = try Decoder(input: input, stream: videoInfo.index)
+            audioDecoder = try audioInfo.map { try Decoder(input: input, stream: $0.index) }
+        } catch {
+            throw LiveLadderError(.unsupportedCodec, "input \(input.url): cannot open the decoder: \(error)")
+        }
+
+        let format: ContainerFormat = config.segmentFormat == .ts ? .mpegts : .fragmentedMP4
+        let audioChain: AudioChain?
+        do {
+            audioChain = try audioInfo.map { info in
+                try AudioChain(settings: AudioEncoderSettings(sampleRate: config.audio.sampleRate,
+                                                              channels: Self.layout(config.audio.channels, source: info.channels ?? 2),
+                                                              bitRate: config.audio.bitrate, globalHeader: true),
+                               origin: Self.timelineOrigin)
+            }
+        } catch {
+            throw LiveLadderError(.processing, "cannot set up the audio encoder: \(error)")
+        }
+
+        let hasAudio = audioChain != nil
+        let inBandAudio = hasAudio && format == .mpegts
+        let overhead = format == .mpegts ? 1.10 : 1.05
+        let audioEstimate = Int(Double(config.audio.bitrate) * overhead)
+        let master = MasterPublisher(
+            outputDirectory: options.output, kind: options.playlistKind, targetDuration: targetDuration,
+            variants: ladder.map { rung in
+                MasterPublisher.Variant(name: rung.name, width: rung.width, height: rung.height,
+                                        frameRate: frameRate.doubleValue,
+                                        estimatedPeak: Int(Double(rung.maxBitrate) * overhead) + (inBandAudio ? audioEstimate : 0),
+                                        estimatedAverage: Int(Double(rung.videoBitrate) * overhead) + (inBandAudio ? audioEstimate : 0))
+            },
+            audio: hasAudio && format == .fragmentedMP4
+                ? MasterPublisher.Audio(channels: audioChain!.channelCount, estimatedPeak: audioEstimate) : nil,
+            hasAudio: hasAudio)
+
+        var videoWorkers: [RenditionWorker] = []
+        var audioOnlyWorker: RenditionWorker?
+        do {
+            for rung in ladder {
+                let encoder = try Encoder(video: VideoEncoderSettings(
+                    width: rung.width, height: rung.height, frameRate: frameRate,
+                    bitRate: rung.videoBitrate, maxRate: rung.maxBitrate, bufferSize: rung.bufferSize,
+                    gopSize: Int((config.segmentDuration * frameRate.doubleValue).rounded(.up)) + 1,
+                    preset: rung.preset, profile: rung.profile, tune: rung.tune,
+                    globalHeader: format == .fragmentedMP4))
+                let publisher = try RenditionPublisher(name: rung.name, outputDirectory: options.output,
+                                                       format: config.segmentFormat, kind: options.playlistKind,
+                                                       targetDuration: targetDuration, master: master)
+                let segmenter = try Segmenter(format: format, video: encoder,
+                                              audio: inBandAudio ? audioChain?.encoder : nil, sink: publisher)
+                videoWorkers.append(RenditionWorker(
+                    name: rung.name, queueCapacity: Self.queueCapacity,
+                    video: .init(scaler: VideoScaler(width: rung.width, height: rung.height), encoder: encoder, frameTicks: frameTicks),
+                    segmenter: segmenter, publisher: publisher, master: master))
+            }
+            if let audioChain, format == .fragmentedMP4 {
+                let publisher = try RenditionPublisher(name: MasterPublisher.audioName, outputDirectory: options.output,
+                                                       format: config.segmentFormat, kind: options.playlistKind,
+                                                       targetDuration: targetDuration, master: master)
+                let segmenter = try Segmenter(format: format, video: nil, audio: audioChain.encoder, sink: publisher)
+                audioOnlyWorker = RenditionWorker(name: MasterPublisher.audioName, queueCapacity: Self.queueCapacity * 4,
+                                                  video: nil, segmenter: segmenter, publisher: publisher, master: master)
+            }
+        } catch let error as LiveLadderError {
+            throw error
+        } catch {
+            throw LiveLadderError(.processing, "cannot set up the renditions: \(error)")
+        }
+
+        let workers = videoWorkers + (audioOnlyWorker.map { [$0] } ?? [])
+        let ingest = Ingest(
+            input: input, videoIndex: videoInfo.index, audioIndex: audioInfo?.index,
+            videoDecoder: videoDecoder, audioDecoder: audioDecoder, audio: audioChain,
+            clock: SegmentClock(origin: Self.timelineOrigin, segmentTicks: segmentTicks, targetDuration: targetDuration),
+            frameTicks: frameTicks, videoWorkers: videoWorkers,
+            audioWorkers: audioOnlyWorker.map { [$0] } ?? (inBandAudio ? videoWorkers : []),
+            boundaryWorkers: audioOnlyWorker.map { [$0] } ?? [], logger: logger)
+
+        for worker in workers { worker.start() }
+        var ingestError: Error?
+        do {
+            try ingest.run()
+        } catch {
+            ingestError = error
+            for worker in workers { worker.queue.close(discardPending: true) }
+        }
+        for worker in workers { worker.join() }
+
+        if let ingestError {
+            throw LiveLadderError(.processing, "reading \(input.url) failed: \(ingestError)")
+        }
+        let failures = workers.compactMap { worker in worker.failure.map { (worker.name, $0) } }
+        if let audioFailure = failures.first(where: { $0.0 == MasterPublisher.audioName }) {
+            throw LiveLadderError(.processing, "the audio rendition failed: \(audioFailure.1)")
+        }
+        if failures.count < videoWorkers.count {
+            try master.finish()
+        }
+        if let (name, error) = failures.first {
+            let survivors = videoWorkers.count - failures.count
+            throw LiveLadderError(.processing, "rendition \(name) failed: \(error)" + (survivors > 0 ? " (the other \(survivors) were published)" : ""))
+        }
+        let counters = ingest.counters
+        return RunSummary(renditions: ladder.map { .init(name: $0.name, width: $0.width, height: $0.height) },
+                          hasAudio: hasAudio, videoFrames: counters.videoFrames,
+                          damagedPackets: counters.damagedPackets, droppedFrames: counters.droppedFrames)
+    }
+
+    static func layout(_ choice: AudioChannels, source channels: Int) -> ChannelLayout {
+        switch choice {
+        case .mono: return .mono
+        case .stereo: return .stereo
+        case .keep: return channels == 1 ? .mono : channels >= 6 ? .surround51 : .stereo
+        }
+    }
+}
