@@ -31,12 +31,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "liveladder", dependencies: [
-            "LiveLadderCore", "LadderConfig",
+            "LiveLadderCore", "LadderConfig", "FFmpegKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-//        .testTarget(name: "HLSModelTests", dependencies: ["HLSModel"]),
-//        .testTarget(name: "LadderConfigTests", dependencies: ["LadderConfig"]),
+        .testTarget(name: "HLSModelTests", dependencies: ["HLSModel"]),
+        .testTarget(name: "LadderConfigTests", dependencies: ["LadderConfig"]),
 //        .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig"]),
     ],
     swiftLanguageModes: [.v6]
