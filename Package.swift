@@ -25,19 +25,22 @@ let package = Package(
         .target(name: "HLSModel"),
         // The ladder config file and the default ladder.
         .target(name: "LadderConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
-        // Pipeline, segmenter, publisher, checker.
+        // `liveladder check`: reads an output back and checks ../shared/HLS-RULES.md.
+        .target(name: "HLSChecker", dependencies: ["FFmpegKit", "HLSModel"]),
+        // Pipeline, segmenter, publishers.
         .target(name: "LiveLadderCore", dependencies: [
             "FFmpegKit", "HLSModel", "LadderConfig",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "liveladder", dependencies: [
-            "LiveLadderCore", "LadderConfig", "FFmpegKit",
+            "LiveLadderCore", "LadderConfig", "FFmpegKit", "HLSChecker",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "HLSModelTests", dependencies: ["HLSModel"]),
         .testTarget(name: "LadderConfigTests", dependencies: ["LadderConfig"]),
-//        .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig"]),
+        .testTarget(name: "HLSCheckerTests", dependencies: ["HLSChecker", "HLSModel", "FFmpegKit"]),
+        .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig", "HLSChecker"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -64,4 +64,27 @@ static inline int ll_frame_fill_black(AVFrame *frame) {
                                frame->width, frame->height);
 }
 
+// av_log callbacks take a va_list, which Swift cannot receive in a @convention(c) closure on Linux.
+// The trampoline formats the line in C and hands Swift plain text. Only FFmpegKit includes this header,
+// so there is exactly one copy of the sink variable.
+#include <stdio.h>
+typedef void (*ll_log_sink)(int level, const char *line);
+// A function-local static: Swift's importer emits inline functions, not header-level static variables.
+static inline ll_log_sink *ll_log_sink_slot(void) {
+    static ll_log_sink slot;
+    return &slot;
+}
+static inline void ll_log_trampoline(void *context, int level, const char *format, va_list arguments) {
+    (void)context;
+    ll_log_sink sink = *ll_log_sink_slot();
+    if (level > av_log_get_level() || !sink) return;
+    char line[1024];
+    vsnprintf(line, sizeof line, format, arguments);
+    sink(level, line);
+}
+static inline void ll_set_log_sink(ll_log_sink sink) {
+    *ll_log_sink_slot() = sink;
+    av_log_set_callback(ll_log_trampoline);
+}
+
 #endif

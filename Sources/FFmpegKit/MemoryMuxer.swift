@@ -72,7 +72,8 @@ public final class MemoryMuxer {
         case .fragmentedMP4:
             // empty_moov: the init segment holds no samples; frag_custom: fragments end only where we cut;
             // default_base_moof: offsets relative to each moof, so a fragment stands alone.
-            options["movflags"] = "empty_moov+frag_custom+default_base_moof+skip_trailer"
+            options["movflags"] = "empty_moov+frag_custom+default_base_moof+frag_discont+skip_trailer"
+            options["use_editlist"] = "0"
         }
         var dictionary = OptionDictionary(options)
         try check(avformat_write_header(context, &dictionary.pointer), "avformat_write_header(\(format.rawValue))")

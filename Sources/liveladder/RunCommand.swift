@@ -41,7 +41,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var logger = Logger(label: "liveladder")
         logger.logLevel = verbose ? .debug : .warning
-        FFmpegLog.setLevel(verbose ? .info : .error)
+        FFmpegLog.configure(echo: verbose ? .info : nil)
 
         let options: RunOptions
         do {

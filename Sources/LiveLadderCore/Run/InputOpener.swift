@@ -14,15 +14,18 @@ enum InputOpener {
                 throw LiveLadderError(.badInput, "cannot read input \(url): permission denied")
             }
         }
+        _ = FFmpegLog.takeLastError()
         do {
             return try MediaInput(url: url, options: options)
         } catch {
+            // What the demuxer logged ("moov atom not found") says more than the error code's text.
+            let detail = FFmpegLog.takeLastError() ?? error.message
             if error.isNotFound { throw LiveLadderError(.badInput, "input not found: \(url)") }
             if error.isPermissionDenied { throw LiveLadderError(.badInput, "cannot read input \(url): permission denied") }
             if error.isInvalidData || error.isEndOfFile {
-                throw LiveLadderError(.badInput, "input \(url) is not a media file FFmpeg can read, or is truncated (\(error.message))")
+                throw LiveLadderError(.badInput, "input \(url) is not a media file FFmpeg can read, or is truncated (\(detail))")
             }
-            throw LiveLadderError(.badInput, "cannot open input \(url): \(error.description)")
+            throw LiveLadderError(.badInput, "cannot open input \(url): \(error.description) (\(detail))")
         }
     }
 

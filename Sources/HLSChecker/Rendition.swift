@@ -1,0 +1,120 @@
+import Foundation
+import HLSModel
+
+/// One playlist entry with what is known about it.
+struct MediaEntry: Sendable {
+    /// Media sequence number.
+    var number: Int
+    var segment: MediaSegment
+    /// The `EXTINF` duration and `EXT-X-PROGRAM-DATE-TIME` value as written, for precision and format checks.
+    var durationText: String
+    var programDateTimeText: String?
+    /// The segment file, resolved against the playlist.
+    var path: String
+    var outcome: SegmentOutcome = .gap
+
+    var facts: SegmentFacts? { outcome.facts }
+    var location: (Int, String) { (number, segment.uri) }
+}
+
+/// One media playlist of the ladder (a video variant or an alternate audio rendition) with its segments.
+struct Rendition: Sendable {
+    enum Role: Sendable, Equatable {
+        case video
+        case audio(groupID: String)
+    }
+
+    /// The URI as the master writes it: how the report names the playlist.
+    var name: String
+    var role: Role
+    var path: String
+    var text: String
+    var playlist: MediaPlaylist
+    var entries: [MediaEntry]
+    /// The last non-blank line, to check that `#EXT-X-ENDLIST` really ends the playlist.
+    var lastLine: String
+    var firstLine: String
+    /// fMP4: the init segment's bytes (nil when missing) and what it declares.
+    var initPath: String?
+    var initBytes: [UInt8]?
+    var initFacts: InitSegmentFacts?
+    /// Set once segments are probed (see `measureFrames`).
+    var frameDuration: Double = 1.0 / 30
+    /// "One frame" in this rendition's tolerances: a video frame, or for audio-only renditions one AAC
+    /// frame plus one video frame of the ladder (an audio cut can only land on an AAC frame boundary).
+    var tolerance: Double = 1.0 / 30
+
+    var isVideo: Bool { role == .video }
+    var groupID: String? { if case .audio(let id) = role { return id } else { return nil } }
+    var probedEntries: [MediaEntry] { entries.filter { $0.facts != nil } }
+
+    func segmentLocation(_ entry: MediaEntry) -> Location {
+        .segment(name, entry.number, entry.segment.uri)
+    }
+
+    /// The rendition's clock: video for video renditions, audio for audio-only ones.
+    func timing(_ entry: MediaEntry) -> StreamTiming? {
+        isVideo ? entry.facts?.video?.timing : entry.facts?.audio?.timing
+    }
+
+    /// Where this entry's media ends: the last presentation time plus one frame (one packet for audio).
+    func mediaEnd(_ entry: MediaEntry) -> Double? {
+        guard let timing = timing(entry) else { return nil }
+        if isVideo { return timing.lastPresentation + frameDuration }
+        let packet = timing.lastPresentationDuration > 0
+            ? timing.lastPresentationDuration : (entry.facts?.audio?.frameDuration ?? 0)
+        return timing.lastPresentation + packet
+    }
+
+    /// Fills `frameDuration` from the segments: the median of the per-segment frame spacing, so one
+    /// damaged segment does not skew the tolerance every other check uses.
+    mutating func measureFrames(ladderVideoFrame: Double?) {
+        let videoFacts = entries.compactMap { $0.facts?.video }
+        let measured = videoFacts.compactMap(\.measuredFrameDuration).sorted()
+        if !measured.isEmpty {
+            frameDuration = measured[measured.count / 2]
+        } else if let rate = videoFacts.compactMap(\.declaredFrameRate).first, rate > 0 {
+            frameDuration = 1 / rate
+        }
+        if isVideo {
+            tolerance = frameDuration
+        } else {
+            let audioFrame = entries.compactMap { $0.facts?.audio?.frameDuration }.first ?? 1024.0 / 48000
+            frameDuration = ladderVideoFrame ?? frameDuration
+            tolerance = audioFrame + frameDuration
+        }
+    }
+
+    /// MPEG-TS timestamps are 33-bit and wrap every 26.5 hours. Each TS segment is read on its own, so a
+    /// long live stream would seem to jump back by 2^33 ticks; shift each segment by whole wrap periods to
+    /// continue the previous one.
+    mutating func unwrapTransportStreamClock() {
+        var previousEnd: Double?
+        for index in entries.indices {
+            guard var facts = entries[index].facts, facts.container == .transportStream,
+                  let start = timing(entries[index])?.start else { continue }
+            if let previousEnd {
+                let offset = (previousEnd - start) / Clock.transportStreamWrap
+                let periods = offset.rounded()
+                if periods != 0 {
+                    facts = facts.shifted(by: periods * Clock.transportStreamWrap)
+                    entries[index].outcome = .probed(facts)
+                }
+            }
+            previousEnd = mediaEnd(entries[index])
+        }
+    }
+}
+
+enum Clock {
+    /// 2^33 ticks of the 90 kHz MPEG-TS clock, in seconds.
+    static let transportStreamWrap = Double(1 << 33) / 90_000
+    /// Rounding slack for comparisons at a tolerance's exact edge: two ticks of the 90 kHz clock.
+    static let slack = 2.0 / 90_000
+
+    /// `a − b`, folded into one wrap period for TS clocks compared across renditions.
+    static func difference(_ a: Double, _ b: Double) -> Double {
+        let raw = a - b
+        return raw - (raw / transportStreamWrap).rounded() * transportStreamWrap
+    }
+}

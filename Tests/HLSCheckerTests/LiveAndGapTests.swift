@@ -1,0 +1,113 @@
+import Foundation
+import HLSChecker
+import HLSModel
+import XCTest
+
+/// Live snapshots (no ENDLIST, no PLAYLIST-TYPE) and GAP entries, made from the TS ladder.
+final class LiveAndGapTests: XCTestCase {
+    private static let start = Date(timeIntervalSince1970: 1_795_000_000.25)
+
+    /// The TS ladder as a live window: DISCONTINUITY-SEQUENCE and a PROGRAM-DATE-TIME on every segment.
+    private func liveLadder(dates: (Int) -> Date = { LiveAndGapTests.start.addingTimeInterval(2 * Double($0)) }) throws -> URL {
+        let directory = try ladderCopy(.transportStream)
+        for name in ["v0", "v1"] {
+            try rewrite(directory, "\(name)/index.m3u8") { playlist in
+                playlist.playlistType = nil
+                playlist.endList = false
+                playlist.discontinuitySequence = 0
+                for index in playlist.segments.indices { playlist.segments[index].programDateTime = dates(index) }
+            }
+        }
+        return directory
+    }
+
+    private func rewrite(_ directory: URL, _ path: String, _ change: (inout MediaPlaylist) -> Void) throws {
+        let url = directory.appendingPathComponent(path)
+        var playlist = try MediaPlaylist.parse(String(contentsOf: url, encoding: .utf8))
+        change(&playlist)
+        try playlist.render().write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    func testLiveWindowPasses() throws {
+        let directory = try liveLadder()
+        assertPasses(try check(directory))
+        assertPasses(try check(directory, live: true))
+    }
+
+    func testLiveSegmentWithoutProgramDateTimeFailsMP9() throws {
+        let directory = try liveLadder()
+        try rewrite(directory, "v1/index.m3u8") { $0.segments[2].programDateTime = nil }
+        let report = try check(directory)
+        assertFailsOnly(report, ["MP9"])
+        assertFails(report, "MP9", at: "v1/index.m3u8 #2")
+    }
+
+    func testProgramDateTimeInconsistentWithEXTINFFailsMP9() throws {
+        let directory = try liveLadder { LiveAndGapTests.start.addingTimeInterval(2.1 * Double($0)) }
+        assertFailsOnly(try check(directory), ["MP9"])
+    }
+
+    func testProgramDateTimeWithoutZoneFailsMP9() throws {
+        let directory = try liveLadder()
+        // HLSModel refuses a date without a zone, so the playlist cannot even be read.
+        try directory.editText("v0/index.m3u8") { $0.replacingOccurrences(of: ".250Z", with: ".250") }
+        assertFails(try check(directory), "MP9", at: "v0/index.m3u8")
+    }
+
+    func testShortLiveWindowFailsMP9() throws {
+        let directory = try liveLadder()
+        for name in ["v0", "v1"] {
+            try rewrite(directory, "\(name)/index.m3u8") { $0.segments.removeLast() }
+        }
+        assertFailsOnly(try check(directory), ["MP9"])
+    }
+
+    func testLivePlaylistWithoutDiscontinuitySequenceFailsMP6() throws {
+        let directory = try liveLadder()
+        try rewrite(directory, "v0/index.m3u8") { $0.discontinuitySequence = nil }
+        assertFailsOnly(try check(directory), ["MP6"])
+    }
+
+    func testLivePeakMayExceedBandwidthByUpTo25Percent() throws {
+        let directory = try liveLadder()
+        try LadderFixture.writeMaster(.transportStream, in: directory) { master in
+            master.variants[0].bandwidth = master.variants[0].bandwidth * 85 / 100
+        }
+        assertPasses(try check(directory))
+        try LadderFixture.writeMaster(.transportStream, in: directory) { master in
+            master.variants[0].bandwidth = master.variants[0].bandwidth * 75 / 100
+        }
+        assertFailsOnly(try check(directory), ["MV3"])
+    }
+
+    // MARK: GAP
+
+    /// Rendition v1 could not produce segment 1: a GAP entry stands in for it, and its file is gone.
+    private func ladderWithGap(duration: Double = 2) throws -> URL {
+        let directory = try ladderCopy(.transportStream)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("v1/seg1.ts"))
+        try rewrite(directory, "v1/index.m3u8") { playlist in
+            playlist.segments[1].gap = true
+            playlist.segments[1].duration = duration
+        }
+        return directory
+    }
+
+    func testGapEntryIsNotFetchedAndPasses() throws {
+        let report = try check(ladderWithGap())
+        assertPasses(report)
+        XCTAssertEqual(report.checkedSegments, 5)
+    }
+
+    func testGapEntryWithAnotherDurationThanItsSiblingFailsMP8() throws {
+        let directory = try ladderWithGap(duration: 1.5)
+        let report = try check(directory)
+        assertFails(report, "MP8", at: "v1/index.m3u8 #1")
+    }
+
+    func testGapWithoutVersion8FailsMP1() throws {
+        let directory = try ladderWithGap()
+        try directory.replaceFirst("v1/index.m3u8", "#EXT-X-VERSION:8", with: "#EXT-X-VERSION:3")
+        assertFailsOnly(try check(directory), ["MP1"])
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import XCTest
+
+/// Bad input, bad config and bad output folders give one clear line on stderr and their documented exit code.
+final class CommandLineErrorTests: XCTestCase {
+    private func assertFails(_ result: ProcessResult, code: Int32, mentioning needles: [String],
+                             file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(result.status, code, "stderr: \(result.stderr)", file: file, line: line)
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "one line on stderr, got: \(result.stderr)", file: file, line: line)
+        XCTAssertTrue(result.stderr.hasPrefix("liveladder: error: "), result.stderr, file: file, line: line)
+        for needle in needles {
+            XCTAssertTrue(result.stderr.contains(needle), "\(needle) not in: \(result.stderr)", file: file, line: line)
+        }
+    }
+
+    private func assertNothingWritten(_ folder: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/master.m3u8"), "no master after a failed run", file: file, line: line)
+    }
+
+    func testMissingInput() throws {
+        let out = try temporaryFolder(self)
+        assertFails(try liveladder("run", "--input", "/nonexistent/clip.mp4", "--output", out), code: 4,
+                    mentioning: ["input not found", "/nonexistent/clip.mp4"])
+        assertNothingWritten(out)
+    }
+
+    func testTextFileIsNotMedia() throws {
+        let out = try temporaryFolder(self)
+        assertFails(try liveladder("run", "--input", Repo.fixture("bad/not-media.txt"), "--output", out), code: 4,
+                    mentioning: ["not-media.txt", "not a media file"])
+        assertNothingWritten(out)
+    }
+
+    func testTruncatedFile() throws {
+        let out = try temporaryFolder(self)
+        assertFails(try liveladder("run", "--input", Repo.fixture("bad/truncated.mp4"), "--output", out), code: 4,
+                    mentioning: ["truncated.mp4", "truncated"])
+        assertNothingWritten(out)
+    }
+
+    func testAudioOnlyInputHasNoVideo() throws {
+        let out = try temporaryFolder(self)
+        assertFails(try liveladder("run", "--input", Repo.fixture("bad/audio-only.m4a"), "--output", out), code: 5,
+                    mentioning: ["no video stream", "audio (aac)"])
+        assertNothingWritten(out)
+    }
+
+    func testBadConfigNamesKeyAndReason() throws {
+        let folder = try temporaryFolder(self, "cfg")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let config = folder + "/ladder.yaml"
+        try """
+            renditions:
+              - name: hd
+                height: 720
+                videoBitrate: 3000k
+              - name: sd
+                height: 360
+                videoBitrate: 3 Mbps
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let out = folder + "/out"
+        assertFails(try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", out, "--config", config),
+                    code: 3, mentioning: ["renditions[1].videoBitrate", "\"3 Mbps\" is not a bitrate"])
+        assertNothingWritten(out)
+    }
+
+    func testUpscaleRefusedBeforeAnyWork() throws {
+        let folder = try temporaryFolder(self, "cfg")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let config = folder + "/ladder.yaml"
+        try "renditions:\n  - name: hd\n    height: 720\n    videoBitrate: 3000k\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let out = folder + "/out"
+        assertFails(try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", out, "--config", config),
+                    code: 3, mentioning: ["renditions[0]", "larger than", "allowUpscale"])
+        assertNothingWritten(out)
+    }
+
+    func testBadSegmentFormatFlag() throws {
+        let out = try temporaryFolder(self)
+        assertFails(try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", out, "--segment-format", "mkv"),
+                    code: 3, mentioning: ["--segment-format", "mkv"])
+    }
+
+    func testUnwritableOutputFolder() throws {
+        let folder = try temporaryFolder(self, "blocker")
+        // A regular file where the output folder's parent should be: no permission trick needed (tests run as root).
+        try "x".write(toFile: folder, atomically: true, encoding: .utf8)
+        assertFails(try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", folder + "/out"),
+                    code: 7, mentioning: ["cannot create output folder", folder])
+    }
+
+    func testAnotherRunsFilesAreRefusedWithoutOverwrite() throws {
+        let out = try temporaryFolder(self)
+        let first = try liveladder("run", "--input", Repo.fixture("noaudio-480x270.mp4"), "--output", out)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let masterBefore = try String(contentsOfFile: out + "/master.m3u8", encoding: .utf8)
+        let second = try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", out)
+        assertFails(second, code: 7, mentioning: ["not empty", "--overwrite"])
+        // Nothing of the first run was touched.
+        XCTAssertEqual(try String(contentsOfFile: out + "/master.m3u8", encoding: .utf8), masterBefore)
+
+        let third = try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", out, "--overwrite")
+        XCTAssertEqual(third.status, 0, third.stderr)
+        XCTAssertTrue(try String(contentsOfFile: out + "/master.m3u8", encoding: .utf8).contains("360p/index.m3u8"))
+        // The first run's 240p folder was replaced, not merged: only this run's segments are in it.
+        let segments = try FileManager.default.contentsOfDirectory(atPath: out + "/240p").filter { $0.hasSuffix(".ts") }
+        XCTAssertEqual(segments.count, 3)
+        try assertChecks(out)
+    }
+
+    func testProbePrintsStreamsAsJSON() throws {
+        let result = try liveladder("probe", Repo.fixture("mono44k-640x360.mp4"))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let streams = try XCTUnwrap(json?["streams"] as? [[String: Any]])
+        XCTAssertEqual(streams.count, 2)
+        XCTAssertEqual(streams[0]["codec"] as? String, "h264")
+        XCTAssertEqual(streams[0]["width"] as? Int, 640)
+        XCTAssertEqual(streams[1]["sampleRate"] as? Int, 44_100)
+        XCTAssertEqual(streams[1]["channels"] as? Int, 1)
+    }
+
+    func testProbeOfMissingInput() throws {
+        assertFails(try liveladder("probe", "/nonexistent.ts"), code: 4, mentioning: ["input not found"])
+    }
+}

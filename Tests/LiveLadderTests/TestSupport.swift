@@ -1,0 +1,129 @@
+import Foundation
+import XCTest
+import FFmpegKit
+import HLSModel
+
+/// Paths of the repository, the committed fixtures and the built `liveladder` executable.
+enum Repo {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func fixture(_ name: String) -> String { root.appendingPathComponent("fixtures/" + name).path }
+    static func tool(_ name: String) -> String { root.appendingPathComponent("tools/" + name).path }
+
+    /// The executable sits in the build products folder, beside the test bundle (Linux reports that folder
+    /// as the bundle URL, macOS the `.xctest` bundle inside it).
+    static var executable: String {
+        let bundle = Bundle(for: BundleLocator.self).bundleURL
+        let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("liveladder").path }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+    private final class BundleLocator {}
+}
+
+/// A fresh temporary folder, removed when the test ends.
+func temporaryFolder(_ test: XCTestCase, _ name: String = "out") throws -> String {
+    let path = FileManager.default.temporaryDirectory
+        .appendingPathComponent("liveladder-tests-\(UUID().uuidString.prefix(8))").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+    return path + "/" + name
+}
+
+struct ProcessResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs a program to completion and captures its output.
+func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var outData = Data(), errData = Data()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    errData = err.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+func liveladder(_ arguments: String...) throws -> ProcessResult {
+    try runProcess(Repo.executable, arguments)
+}
+
+/// Facts about one segment read back with libavformat, independently of how it was written.
+struct SegmentFacts {
+    var firstVideoPTS: Int64?
+    var lastVideoPTS: Int64?
+    var videoPackets = 0
+    var firstVideoIsIDR = false
+    var firstAudioPTS: Int64?
+    var audioPackets = 0
+    var width: Int?
+    var height: Int?
+
+    /// Reads `segment` (prefixed with `initSegment` for fMP4); PTS in 90 kHz ticks.
+    static func read(_ segment: String, initSegment: String? = nil) throws -> SegmentFacts {
+        var bytes: [UInt8] = []
+        if let initSegment { bytes += try [UInt8](Data(contentsOf: URL(fileURLWithPath: initSegment))) }
+        bytes += try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment)))
+        let input = try MediaInput(bytes: bytes, name: segment)
+        var facts = SegmentFacts()
+        let video = input.streams.first { $0.kind == .video }
+        let audio = input.streams.first { $0.kind == .audio }
+        facts.width = video?.width
+        facts.height = video?.height
+        while let packet = try input.read() {
+            let ticks = (packet.pts ?? packet.dts).map { input.timeBase(ofStream: packet.streamIndex).rescale($0, to: .mpegClock) }
+            if packet.streamIndex == video?.index {
+                if facts.videoPackets == 0 {
+                    let payload = packet.bytes
+                    facts.firstVideoIsIDR = packet.isKeyframe
+                        && (H264.containsIDR(annexB: payload) || H264.containsIDR(lengthPrefixed: payload))
+                }
+                facts.videoPackets += 1
+                if let ticks {
+                    facts.firstVideoPTS = min(facts.firstVideoPTS ?? ticks, ticks)
+                    facts.lastVideoPTS = max(facts.lastVideoPTS ?? ticks, ticks)
+                }
+            } else if packet.streamIndex == audio?.index {
+                facts.audioPackets += 1
+                if let ticks { facts.firstAudioPTS = min(facts.firstAudioPTS ?? ticks, ticks) }
+            }
+        }
+        return facts
+    }
+}
+
+/// A finished output folder, parsed.
+struct Output {
+    let folder: String
+    let master: MultivariantPlaylist
+
+    init(_ folder: String) throws {
+        self.folder = folder
+        master = try MultivariantPlaylist.parse(String(contentsOfFile: folder + "/master.m3u8", encoding: .utf8))
+    }
+
+    func media(_ uri: String) throws -> MediaPlaylist {
+        try MediaPlaylist.parse(String(contentsOfFile: folder + "/" + uri, encoding: .utf8))
+    }
+
+    /// Facts for every segment of the media playlist at `uri`.
+    func segments(_ uri: String) throws -> [(segment: MediaSegment, facts: SegmentFacts)] {
+        let playlist = try media(uri)
+        let directory = (folder + "/" + uri as NSString).deletingLastPathComponent
+        return try playlist.segments.map { segment in
+            (segment, try SegmentFacts.read(directory + "/" + segment.uri, initSegment: playlist.map.map { directory + "/" + $0 }))
+        }
+    }
+}
