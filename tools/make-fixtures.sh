@@ -111,6 +111,11 @@ EOF
 "${FF[@]}" -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=3" \
   -ac 2 "${AAC[@]}" -t 3 "${DET[@]}" "$tmp/bad/audio-only.m4a"
 
+# 1 s of video in a codec FFmpeg can encode but not decode (a64multi, the Commodore 64 format), in NUT:
+# the "unsupported codec" error path.
+"${FF[@]}" -f lavfi -i "testsrc=size=320x200:rate=25:duration=1" -pix_fmt gray -c:v a64multi \
+  "${DET[@]}" -f nut "$tmp/bad/undecodable-video.nut"
+
 # ---- sanity checks ----------------------------------------------------------
 if ffprobe -v quiet "$tmp/bad/truncated.mp4" 2>/dev/null; then
   echo "make-fixtures: bad/truncated.mp4 is unexpectedly openable (moov at the front?)" >&2
@@ -134,7 +139,7 @@ fi
 mkdir -p "$out/bad"
 for f in cfr30-640x360.mp4 cfr30-640x360.ts ntsc2997-640x360.mp4 odd-1000x562.mp4 \
   noaudio-480x270.mp4 mono44k-640x360.mp4 surround51-640x360.mp4 \
-  bad/truncated.mp4 bad/not-media.txt bad/audio-only.m4a; do
+  bad/truncated.mp4 bad/not-media.txt bad/audio-only.m4a bad/undecodable-video.nut; do
   cp "$tmp/$f" "$out/$f"
 done
 echo "make-fixtures: wrote fixtures to $out (${total} bytes total)"

@@ -46,6 +46,13 @@ final class CommandLineErrorTests: XCTestCase {
         assertNothingWritten(out)
     }
 
+    func testUndecodableVideoCodec() throws {
+        let out = try temporaryFolder(self)
+        assertFails(try liveladder("run", "--input", Repo.fixture("bad/undecodable-video.nut"), "--output", out), code: 6,
+                    mentioning: ["undecodable-video.nut", "video codec", "cannot be decoded"])
+        assertNothingWritten(out)
+    }
+
     func testBadConfigNamesKeyAndReason() throws {
         let folder = try temporaryFolder(self, "cfg")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

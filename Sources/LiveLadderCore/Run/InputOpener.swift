@@ -37,7 +37,7 @@ enum InputOpener {
         }
         let stream = input.streams[index]
         guard stream.decodable else {
-            throw LiveLadderError(.unsupportedCodec, "input \(input.url): video codec \(stream.codec) cannot be decoded by this FFmpeg build")
+            throw LiveLadderError(.unsupportedCodec, "input \(input.url): \(describe(stream)) cannot be decoded by this FFmpeg build")
         }
         return stream
     }
@@ -47,8 +47,13 @@ enum InputOpener {
         guard let index = input.bestStream(.audio) else { return nil }
         let stream = input.streams[index]
         guard stream.decodable else {
-            throw LiveLadderError(.unsupportedCodec, "input \(input.url): audio codec \(stream.codec) cannot be decoded by this FFmpeg build")
+            throw LiveLadderError(.unsupportedCodec, "input \(input.url): \(describe(stream)) cannot be decoded by this FFmpeg build; remove the audio stream or convert it")
         }
         return stream
+    }
+
+    /// "video codec h264", or "the video codec (unknown to FFmpeg)" when the container names none FFmpeg knows.
+    private static func describe(_ stream: StreamInfo) -> String {
+        stream.codec == "none" ? "the \(stream.kind.rawValue) codec (unknown to FFmpeg)" : "\(stream.kind.rawValue) codec \(stream.codec)"
     }
 }
