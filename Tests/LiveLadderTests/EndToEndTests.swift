@@ -148,6 +148,10 @@ final class EndToEndTests: XCTestCase {
                 }
             }
             starts.append(segments.compactMap(\.facts.firstVideoPTS))
+            // A real player decodes every frame of this rendition (rule P1).
+            let played = try play(output.folder + "/" + variant.uri)
+            XCTAssertEqual(played.videoFrames, fixture.frames, "\(context) \(variant.uri): GStreamer frames")
+            XCTAssertEqual(played.audioBuffers > 0, fixture.hasAudio && format == .ts, "\(context) \(variant.uri): GStreamer audio")
         }
         // Segment n starts at the same PTS in every rendition.
         XCTAssertEqual(Set(starts).count, 1, "\(context): aligned starts \(starts)")
@@ -157,6 +161,7 @@ final class EndToEndTests: XCTestCase {
             targetDurations.insert(audio.targetDuration)
             XCTAssertEqual(audio.segments.count, starts.first?.count, context)
             XCTAssertEqual(master.audioRenditions.first?.uri, "audio/index.m3u8", context)
+            XCTAssertGreaterThan(try play(output.folder + "/audio/index.m3u8").audioBuffers, 0, context)
         }
         XCTAssertEqual(targetDurations.count, 1, "\(context): one TARGETDURATION for all")
         try assertChecks(output.folder, file: file, line: line)

@@ -7,23 +7,6 @@ import Logging
 /// A real player decodes what LiveLadder writes: GStreamer's playbin3 (hlsdemux2 + libav decoders) plays
 /// every rendition's playlist and the master, and every frame comes out (rule P1).
 final class PlayerTests: XCTestCase {
-    private struct Played {
-        let videoFrames: Int
-        let audioBuffers: Int
-    }
-
-    private func play(_ playlist: String, file: StaticString = #filePath, line: UInt = #line) throws -> Played {
-        let result = try runProcess("/bin/bash", [Repo.tool("gst-count-frames.sh"), playlist])
-        XCTAssertEqual(result.status, 0, "playbin3 failed on \(playlist): \(result.stdout) \(result.stderr.suffix(600))", file: file, line: line)
-        // One line: video_frames=N audio_buffers=M
-        var values: [String: Int] = [:]
-        for field in result.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            let parts = field.split(separator: "=")
-            if parts.count == 2, let value = Int(parts[1]) { values[String(parts[0])] = value }
-        }
-        return Played(videoFrames: values["video_frames"] ?? -1, audioBuffers: values["audio_buffers"] ?? -1)
-    }
-
     private func ladder(_ fixture: String, format: SegmentFormat) throws -> String {
         let folder = try temporaryFolder(self)
         var config = LadderConfig.defaults

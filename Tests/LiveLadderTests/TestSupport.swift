@@ -127,3 +127,22 @@ struct Output {
         }
     }
 }
+
+/// What GStreamer's playbin3 decoded from a playlist (tools/gst-count-frames.sh).
+struct Played {
+    let videoFrames: Int
+    let audioBuffers: Int
+}
+
+/// Plays `playlist` to the end in GStreamer's playbin3; fails the test on any GStreamer error or warning.
+func play(_ playlist: String, file: StaticString = #filePath, line: UInt = #line) throws -> Played {
+    let result = try runProcess("/bin/bash", [Repo.tool("gst-count-frames.sh"), playlist])
+    XCTAssertEqual(result.status, 0, "playbin3 failed on \(playlist): \(result.stdout) \(result.stderr.suffix(600))", file: file, line: line)
+    // One line: video_frames=N audio_buffers=M
+    var values: [String: Int] = [:]
+    for field in result.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+        let parts = field.split(separator: "=")
+        if parts.count == 2, let value = Int(parts[1]) { values[String(parts[0])] = value }
+    }
+    return Played(videoFrames: values["video_frames"] ?? -1, audioBuffers: values["audio_buffers"] ?? -1)
+}
