@@ -31,6 +31,8 @@ public struct FFmpegError: Error, CustomStringConvertible, Sendable {
     /// The interrupt callback asked the blocking call to give up.
     public var isInterrupted: Bool { code == ll_averror_exit() }
     public var isTimedOut: Bool { code == ll_averror(ETIMEDOUT) }
+    public var isAddressInUse: Bool { code == ll_averror(EADDRINUSE) }
+    public var isConnectionRefused: Bool { code == ll_averror(ECONNREFUSED) }
 
     static func text(for code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 256)

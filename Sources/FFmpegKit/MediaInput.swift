@@ -7,13 +7,18 @@ public final class MediaInput {
     let context: UnsafeMutablePointer<AVFormatContext>
     /// Set for in-memory inputs: the AVIO context we allocated and the bytes it reads.
     private let memory: MemoryReader?
+    /// Kept alive as long as the context that calls it.
+    private let interrupt: InterruptGuard?
     public let url: String
     public let streams: [StreamInfo]
 
     /// Opens `url` (a path, `pipe:0`, or any protocol URL libavformat knows) and reads its stream info.
     /// `options` are demuxer/protocol options (`-i` options on the ffmpeg CLI); `format` forces a demuxer.
-    public init(url: String, format: String? = nil, options: [String: String] = [:]) throws(FFmpegError) {
-        var context: UnsafeMutablePointer<AVFormatContext>? = nil
+    /// With `interrupt`, every blocking call (open, accept, read) gives up when the guard says so.
+    public init(url: String, format: String? = nil, options: [String: String] = [:],
+                interrupt: InterruptGuard? = nil) throws(FFmpegError) {
+        var context: UnsafeMutablePointer<AVFormatContext>? = avformat_alloc_context()
+        if let interrupt { context?.pointee.interrupt_callback = interrupt.callback }
         var inputFormat: UnsafePointer<AVInputFormat>? = nil
         if let format {
             guard let found = av_find_input_format(format) else {
@@ -27,6 +32,7 @@ public final class MediaInput {
         // avformat_open_input frees the context itself on failure; from here on we own it.
         self.context = context!
         self.memory = nil
+        self.interrupt = interrupt
         self.url = url
         do {
             try Self.rejectUnusedOptions(dictionary, url: url)
@@ -70,6 +76,7 @@ public final class MediaInput {
         context = optional!
         self.context = context
         self.memory = reader
+        self.interrupt = nil
         self.url = name
         let found = avformat_find_stream_info(context, nil)
         if found < 0 {

@@ -26,11 +26,41 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Segment container: ts or fmp4 (overrides the config).")
     var segmentFormat: String?
 
-    @Option(name: .long, help: "Playlist type: vod (written once at the end) or event (appended as segments are made).")
-    var playlistType: String = "vod"
+    @Option(name: .long, help: "Playlist type: vod (written once at the end), event (appended as segments are made) or live (a sliding window). Default: live for network inputs and stdin, vod for files.")
+    var playlistType: String?
 
-    @Option(name: .long, help: "An FFmpeg input option KEY=VALUE (repeatable).")
+    @Option(name: .long, help: "Segments in a live playlist's window.")
+    var listSize: Int = 6
+
+    @Option(name: .long, help: "An FFmpeg input option KEY=VALUE (repeatable), e.g. rw_timeout, fifo_size, latency.")
     var inputOption: [String] = []
+
+    @Flag(name: .long, help: "Wait for a publisher (RTMP/TCP listen=1, SRT mode=listener).")
+    var listen = false
+
+    @Flag(name: .long, help: "Read a file at its native rate, to simulate a live feed.")
+    var realtime = false
+
+    @Flag(name: .long, help: "Repeat a file forever with a continuous output timeline.")
+    var loop = false
+
+    @Option(name: .long, help: "Seconds without input data before the input counts as lost.")
+    var inputTimeout: Double = 5
+
+    @Option(name: .long, help: "Seconds to wait for a lost input to return (default: forever when listening, 30 when pulling).")
+    var reconnectWindow: Double?
+
+    @Flag(name: .long, help: "During an input outage, keep every rendition going with a black slate and silence.")
+    var slate = false
+
+    @Option(name: .long, help: "A PNG or JPEG picture for the slate (implies --slate).")
+    var slateImage: String?
+
+    @Flag(name: .long, help: "At the end of a file or stdin, leave the playlists live (no ENDLIST).")
+    var keepAlive = false
+
+    @Option(name: .long, help: "Write one JSON line per published segment (timings, sizes) to this file.")
+    var segmentLog: String?
 
     @Flag(name: .long, help: "Replace a previous run's files in the output folder.")
     var overwrite = false
@@ -53,8 +83,8 @@ struct RunCommand: ParsableCommand {
             let summary = try LadderRun(options: options, logger: logger).run()
             let names = summary.renditions.map { "\($0.name) \($0.width)x\($0.height)" }.joined(separator: ", ")
             print("wrote \(options.output)/master.m3u8: \(summary.renditions.count) renditions (\(names))\(summary.hasAudio ? " + AAC audio" : ", no audio"), \(summary.videoFrames) frames")
-            if summary.damagedPackets > 0 {
-                print("skipped \(summary.damagedPackets) damaged packets")
+            if summary.damagedPackets > 0 || summary.timestampJumps > 0 || summary.slateFrames > 0 || summary.sessions > 1 {
+                print("input: \(summary.sessions) sessions, \(summary.damagedPackets) damaged packets skipped, \(summary.timestampJumps) timestamp jumps stitched, \(summary.slateFrames) slate frames")
             }
         } catch let error as LiveLadderError {
             fail(error.message, code: error.exitCode)
@@ -72,9 +102,15 @@ struct RunCommand: ParsableCommand {
             format = parsed
         }
         ladder = try ladder.with(segmentDuration: segmentDuration, segmentFormat: format)
-        guard let kind = PlaylistKind(rawValue: playlistType) else {
-            throw ConfigError("--playlist-type: \"\(playlistType)\" is not a playlist type (use vod or event)")
+        var kind: PlaylistKind?
+        if let playlistType {
+            guard let parsed = PlaylistKind(rawValue: playlistType) else {
+                throw ConfigError("--playlist-type: \"\(playlistType)\" is not a playlist type (use vod, event or live)")
+            }
+            kind = parsed
         }
+        guard inputTimeout > 0 else { throw ConfigError("--input-timeout: must be more than 0 seconds") }
+        if let reconnectWindow, reconnectWindow < 0 { throw ConfigError("--reconnect-window: must be 0 or more seconds") }
         var inputOptions: [String: String] = [:]
         for option in inputOption {
             guard let equals = option.firstIndex(of: "="), equals != option.startIndex else {
@@ -82,7 +118,18 @@ struct RunCommand: ParsableCommand {
             }
             inputOptions[String(option[..<equals])] = String(option[option.index(after: equals)...])
         }
-        return RunOptions(input: input, output: output, config: ladder, playlistKind: kind,
-                          overwrite: overwrite, inputOptions: inputOptions)
+        var options = RunOptions(input: input, output: output, config: ladder, playlistKind: kind,
+                                 overwrite: overwrite, inputOptions: inputOptions)
+        options.listen = listen
+        options.listSize = listSize
+        options.realtime = realtime
+        options.loop = loop
+        options.inputTimeout = inputTimeout
+        options.reconnectWindow = reconnectWindow
+        options.slate = slate || slateImage != nil
+        options.slateImage = slateImage
+        options.keepAlive = keepAlive
+        options.segmentLog = segmentLog
+        return options
     }
 }

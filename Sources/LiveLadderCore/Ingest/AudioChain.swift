@@ -50,6 +50,27 @@ final class AudioChain {
         return try encodeReady(flush: false)
     }
 
+    /// The input broke (a publisher left, a file looped): the next decoded frame is placed afresh, trimming
+    /// or padding to where it belongs, as at the very start.
+    func rebase() { started = false }
+
+    /// Silence for `count` samples (the slate, or a hole): the packets that became ready.
+    func pushSilence(_ count: Int64) throws -> [Packet] {
+        try resampler.pushSilence(Int(count))
+        started = true
+        return try encodeReady(flush: false)
+    }
+
+    /// The input was lost: audio up to `videoEndSamples` must reach the segments being closed. The encoder
+    /// holds one frame back and the FIFO hands out whole frames, so two frames of silence push the last
+    /// real samples out. It stays running; the next session's first frame trims the overlap (`rebase`).
+    func endSession(videoEndSamples: Int64) throws -> [Packet] {
+        let target = videoEndSamples + 2 * Int64(resampler.frameSize)
+        if target > samplesWritten { try resampler.pushSilence(Int(target - samplesWritten)) }
+        rebase()
+        return try encodeReady(flush: false)
+    }
+
     /// Pads with silence up to `videoEndSamples`, then drains the encoder.
     func finish(videoEndSamples: Int64?) throws -> [Packet] {
         if let end = videoEndSamples, end > samplesWritten {

@@ -1,92 +1,197 @@
+import Foundation
 import FFmpegKit
 import Logging
 
-/// The input side of the pipeline, on the calling thread: demux → decode video and audio once →
-/// place every frame on the segment grid → hand references to every rendition's queue.
+/// The input side of the pipeline, on the calling thread: read → decode video and audio once → the feed.
+/// Runs input sessions one after another: a looped file starts a continuous session, a lost network input
+/// is waited for (with the slate filling in, if asked) and starts a session after a break.
 final class Ingest {
-    struct Counters {
-        var videoFrames = 0
-        var audioPackets = 0
-        /// Packets the decoders rejected as damaged; decoding resumes with the next packet.
-        var damagedPackets = 0
-        /// Frames whose timestamp did not move forward.
-        var droppedFrames = 0
+    struct Settings: Sendable {
+        var realtime = false
+        var loop = false
+        /// A silent input is declared lost after this long.
+        var inputTimeout: Double = 5
+        /// How long to wait for a lost input to come back; nil waits forever.
+        var reconnectWindow: Double?
+        /// At the end of a finite input, leave the playlists live (no ENDLIST).
+        var keepAlive = false
     }
 
-    private let input: MediaInput
-    private let videoIndex: Int
-    private let audioIndex: Int?
-    private let videoDecoder: Decoder
-    private let audioDecoder: Decoder?
-    private let audio: AudioChain?
-    private var clock: SegmentClock
-    private let frameTicks: Int64
-    /// Renditions that get every video frame (and, in TS mode, the audio).
-    private let videoWorkers: [RenditionWorker]
-    /// Renditions that get the audio packets.
-    private let audioWorkers: [RenditionWorker]
-    /// Renditions without video that still need to know where segments start.
-    private let boundaryWorkers: [RenditionWorker]
+    /// How the run ended.
+    enum Outcome {
+        /// The input ended and the stream was finished (ENDLIST unless `keepAlive`).
+        case finished
+    }
+
+    private let source: InputSource
+    private let settings: Settings
+    private let feed: LadderFeed
+    private let slate: Slate?
+    private let interrupt: InterruptGuard
     private let logger: Logger
+    private(set) var damagedPackets = 0
 
-    /// PTS (video time base) of the first video frame: the zero of the output timeline.
-    private var firstVideoTimestamp: Int64?
-    private var lastVideoPTS: Int64?
-    private var audioWaitingForVideo: [Frame] = []
-    private(set) var counters = Counters()
-
-    init(input: MediaInput, videoIndex: Int, audioIndex: Int?, videoDecoder: Decoder, audioDecoder: Decoder?,
-         audio: AudioChain?, clock: SegmentClock, frameTicks: Int64, videoWorkers: [RenditionWorker],
-         audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker], logger: Logger) {
-        self.input = input
-        self.videoIndex = videoIndex
-        self.audioIndex = audioIndex
-        self.videoDecoder = videoDecoder
-        self.audioDecoder = audioDecoder
-        self.audio = audio
-        self.clock = clock
-        self.frameTicks = frameTicks
-        self.videoWorkers = videoWorkers
-        self.audioWorkers = audioWorkers
-        self.boundaryWorkers = boundaryWorkers
+    init(source: InputSource, settings: Settings, feed: LadderFeed, slate: Slate?, interrupt: InterruptGuard, logger: Logger) {
+        self.source = source
+        self.settings = settings
+        self.feed = feed
+        self.slate = slate
+        self.interrupt = interrupt
         self.logger = logger
     }
 
-    private var allWorkers: [RenditionWorker] { videoWorkers + audioWorkers.filter { w in !videoWorkers.contains { $0 === w } } }
-
-    /// Reads the whole input, then tells every rendition the stream has ended.
-    func run() throws {
-        while let packet = try input.read() {
-            if packet.streamIndex == videoIndex {
-                for frame in try decode(packet, with: videoDecoder) { try onVideoFrame(frame) }
-            } else if packet.streamIndex == audioIndex, let audioDecoder {
-                for frame in try decode(packet, with: audioDecoder) { try onAudioFrame(frame) }
+    /// Reads `first` (already open) and every later session until the stream ends; throws
+    /// `LiveLadderError(.inputLost)` when a lost input does not return within the reconnect window.
+    func run(first: MediaInput) throws {
+        var input = first
+        while true {
+            let ending = try readSession(input)
+            if case .endOfInput = ending, source.isFinite {
+                if settings.loop && source.kind == .file {
+                    input = try InputOpener.open(source, interrupt: nil)
+                    feed.startSession(.continuous)
+                    continue
+                }
+                if settings.keepAlive {
+                    try feed.endSession()
+                    closeWithoutEnding()
+                } else {
+                    try feed.finish()
+                }
+                return
             }
+            logger.warning("input lost", metadata: ["input": "\(source.url)", "why": "\(ending)"])
+            if let slate, feed.hasVideo {
+                slate.start(size: feed.lastPictureSize)
+            } else {
+                try feed.endSession()
+            }
+            do {
+                input = try waitForReturn()
+            } catch {
+                if let slate, slate.stop() { try feed.endSession() }
+                closeWithoutEnding()
+                throw error
+            }
+            if let slate, slate.stop() {
+                logger.info("input back; slate off")
+            }
+            feed.startSession(.afterBreak)
         }
-        for frame in try decode(nil, with: videoDecoder) { try onVideoFrame(frame) }
-        if let audioDecoder {
-            for frame in try decode(nil, with: audioDecoder) { try onAudioFrame(frame) }
-        }
-
-        let videoEnd = (lastVideoPTS ?? clock.origin) + frameTicks
-        if let audio {
-            let endSamples = (videoEnd - clock.origin) * Int64(audio.sampleRate) / 90_000
-            try distribute(try audio.finish(videoEndSamples: endSamples))
-        }
-        for worker in allWorkers { worker.queue.put(.end(videoEnd: videoEnd)) }
-        for worker in allWorkers { worker.queue.close() }
     }
 
-    /// Sends a packet (nil: drain) and returns every frame it produced. Damaged data is counted and skipped.
-    private func decode(_ packet: Packet?, with decoder: Decoder) throws -> [Frame] {
+    enum SessionEnding: CustomStringConvertible {
+        case endOfInput
+        case silent(seconds: Double)
+        case failed(FFmpegError)
+        var description: String {
+            switch self {
+            case .endOfInput: return "the input ended"
+            case .silent(let seconds): return "no data for \(seconds) s"
+            case .failed(let error): return error.description
+            }
+        }
+    }
+
+    /// The live stream stops here without ENDLIST: the playlists stay as they are, valid and resumable.
+    private func closeWithoutEnding() {
+        for worker in feed.allWorkers { worker.queue.close() }
+    }
+
+    private func readSession(_ input: MediaInput) throws -> SessionEnding {
+        guard let videoIndex = input.bestStream(.video) else {
+            throw LiveLadderError(.noVideo, "input \(input.url) has no video stream; LiveLadder needs video")
+        }
+        let audioIndex = input.bestStream(.audio)
+        let videoDecoder = try openDecoder(input, videoIndex)
+        let audioDecoder = try audioIndex.map { try openDecoder(input, $0) }
+        let videoTimeBase = input.timeBase(ofStream: videoIndex)
+        let audioTimeBase = audioIndex.map { input.timeBase(ofStream: $0) }
+        let pacer = settings.realtime ? Pacer() : nil
+        var waitForKeyframe = false
+        var consecutiveErrors = 0
+
+        let ending: SessionEnding
+        reading: while true {
+            interrupt.arm(seconds: source.isFinite && source.kind == .file ? nil : settings.inputTimeout)
+            let packet: Packet?
+            do {
+                packet = try input.read()
+                consecutiveErrors = 0
+            } catch {
+                if error.isInterrupted {
+                    ending = interrupt.isCancelled ? .endOfInput : .silent(seconds: settings.inputTimeout)
+                    break reading
+                }
+                consecutiveErrors += 1
+                damagedPackets += 1
+                // A damaged stretch of a file or stream: skip it, unless the input has really failed.
+                if consecutiveErrors < 50 && !error.isEndOfFile { continue }
+                ending = .failed(error)
+                break reading
+            }
+            guard let packet else { ending = .endOfInput; break reading }
+            if let pacer, let dts = packet.dts ?? packet.pts {
+                pacer.wait(until: input.timeBase(ofStream: packet.streamIndex).rescale(dts, to: .mpegClock))
+            }
+            if packet.streamIndex == videoIndex {
+                if packet.isCorrupt {
+                    damagedPackets += 1
+                    waitForKeyframe = true
+                    continue
+                }
+                if waitForKeyframe {
+                    // After damage, decoding resumes at the next keyframe, not on a smeared picture.
+                    guard packet.isKeyframe else { continue }
+                    videoDecoder.reset()
+                    waitForKeyframe = false
+                }
+                let (frames, damaged) = try decode(packet, with: videoDecoder)
+                if damaged { waitForKeyframe = true }
+                for frame in frames { try feedVideo(frame, videoTimeBase) }
+            } else if packet.streamIndex == audioIndex, let audioDecoder, let audioTimeBase {
+                let (frames, _) = try decode(packet, with: audioDecoder)
+                for frame in frames { try feedAudio(frame, audioTimeBase) }
+            }
+        }
+        // What the decoders still hold belongs to this session.
+        for frame in try decode(nil, with: videoDecoder).frames { try feedVideo(frame, videoTimeBase) }
+        if let audioDecoder, let audioTimeBase {
+            for frame in try decode(nil, with: audioDecoder).frames { try feedAudio(frame, audioTimeBase) }
+        }
+        return ending
+    }
+
+    private func feedVideo(_ frame: Frame, _ timeBase: Rational) throws {
+        let timestamp = frame.bestEffortTimestamp ?? frame.pts
+        try feed.video(frame, inputTicks: timestamp.map { timeBase.rescale($0, to: .mpegClock) })
+    }
+
+    private func feedAudio(_ frame: Frame, _ timeBase: Rational) throws {
+        let duration = frame.sampleRate > 0 ? Int64(frame.sampleCount) * 90_000 / Int64(frame.sampleRate) : 0
+        try feed.audio(frame, inputTicks: frame.bestEffortTimestamp.map { timeBase.rescale($0, to: .mpegClock) },
+                       duration: duration)
+    }
+
+    private func openDecoder(_ input: MediaInput, _ index: Int) throws -> Decoder {
+        do {
+            return try Decoder(input: input, stream: index)
+        } catch {
+            throw LiveLadderError(.unsupportedCodec, "input \(input.url): cannot decode stream \(index): \(error)")
+        }
+    }
+
+    /// Sends a packet (nil: drain) and returns every frame it produced, and whether the decoder reported
+    /// damage. Damaged data is counted and skipped.
+    private func decode(_ packet: Packet?, with decoder: Decoder) throws -> (frames: [Frame], damaged: Bool) {
         var frames: [Frame] = []
+        var damaged = false
         do {
             try decoder.send(packet)
         } catch {
             guard error.isInvalidData else { throw error }
-            counters.damagedPackets += 1
-            logger.debug("skipped a damaged packet", metadata: ["decoder": "\(decoder.codecName)", "error": "\(error)"])
-            return frames
+            damagedPackets += 1
+            return (frames, true)
         }
         while true {
             let output: CodecOutput<Frame>
@@ -94,68 +199,49 @@ final class Ingest {
                 output = try decoder.receive()
             } catch {
                 guard error.isInvalidData else { throw error }
-                counters.damagedPackets += 1
+                damagedPackets += 1
+                damaged = true
                 continue
             }
-            guard case .item(let frame) = output else { return frames }
+            guard case .item(let frame) = output else { return (frames, damaged) }
             frames.append(frame)
         }
     }
 
-    private func onVideoFrame(_ frame: Frame) throws {
-        let timeBase = videoDecoder.timeBase
-        let timestamp = frame.bestEffortTimestamp ?? frame.pts
-        if firstVideoTimestamp == nil {
-            guard let timestamp else { counters.droppedFrames += 1; return }
-            firstVideoTimestamp = timestamp
+    /// Reopens the input until it comes back or the reconnect window closes.
+    private func waitForReturn() throws -> MediaInput {
+        let window = settings.reconnectWindow
+        let deadline = window.map { Date().addingTimeInterval($0) }
+        while true {
+            let remaining = deadline.map { $0.timeIntervalSinceNow }
+            if let remaining, remaining <= 0 { break }
+            interrupt.arm(seconds: remaining)
+            do {
+                let input = try InputOpener.open(source, interrupt: interrupt)
+                logger.info("input back", metadata: ["input": "\(source.url)"])
+                return input
+            } catch let error as LiveLadderError {
+                if interrupt.isCancelled { throw error }
+                if let deadline, deadline.timeIntervalSinceNow <= 0 { break }
+                logger.debug("input not back yet", metadata: ["error": "\(error.message)"])
+                Thread.sleep(forTimeInterval: 0.5)
+            }
         }
-        let pts: Int64
-        if let timestamp, let first = firstVideoTimestamp {
-            pts = timeBase.rescale(timestamp - first, to: .mpegClock) + clock.origin
-        } else {
-            // No timestamp on this frame: it follows the previous one.
-            pts = (lastVideoPTS ?? clock.origin) + frameTicks
-        }
-        if let last = lastVideoPTS, pts <= last {
-            counters.droppedFrames += 1
+        throw LiveLadderError(.inputLost, "input \(source.url) was lost and did not return within the \(window.map { "\(Int($0)) s" } ?? "") reconnect window; the playlists stay valid")
+    }
+}
+
+/// `--realtime`: holds each packet back until its timestamp is due on the wall clock, like ffmpeg's `-re`.
+final class Pacer {
+    private var start: (ticks: Int64, date: Date)?
+
+    func wait(until ticks: Int64) {
+        guard let start else {
+            self.start = (ticks, Date())
             return
         }
-        lastVideoPTS = pts
-        counters.videoFrames += 1
-        let placement = clock.place(pts: pts, frameTicks: frameTicks)
-        let boundary = placement.startsSegment
-            ? SegmentBoundary(number: placement.segmentNumber, pts: pts, nextGridTime: clock.nextGridTime) : nil
-        for worker in videoWorkers {
-            worker.queue.put(.video(try frame.reference(), pts: pts, boundary: boundary))
-        }
-        if let boundary {
-            for worker in boundaryWorkers { worker.queue.put(.boundary(boundary)) }
-        }
-        if !audioWaitingForVideo.isEmpty {
-            let waiting = audioWaitingForVideo
-            audioWaitingForVideo = []
-            for audioFrame in waiting { try onAudioFrame(audioFrame) }
-        }
-    }
-
-    private func onAudioFrame(_ frame: Frame) throws {
-        guard let audio, let audioDecoder else { return }
-        guard let first = firstVideoTimestamp else {
-            // The zero of the timeline is the first video frame; hold audio until it is known.
-            audioWaitingForVideo.append(frame)
-            return
-        }
-        let offset: Int64? = frame.bestEffortTimestamp.map { timestamp in
-            let firstInAudio = videoDecoder.timeBase.rescale(first, to: audioDecoder.timeBase)
-            return audioDecoder.timeBase.rescale(timestamp - firstInAudio, to: Rational(1, Int32(audio.sampleRate)))
-        }
-        try distribute(try audio.push(frame, samplesFromVideoStart: offset))
-    }
-
-    private func distribute(_ packets: [Packet]) throws {
-        for packet in packets {
-            counters.audioPackets += 1
-            for worker in audioWorkers { worker.queue.put(.audio(try packet.reference())) }
-        }
+        let due = start.date.addingTimeInterval(Double(ticks - start.ticks) / 90_000)
+        let delay = due.timeIntervalSinceNow
+        if delay > 0 { Thread.sleep(forTimeInterval: min(delay, 1)) }
     }
 }

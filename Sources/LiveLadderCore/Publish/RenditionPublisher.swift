@@ -3,30 +3,41 @@ import HLSModel
 
 /// Writes one rendition's files: each segment (atomically), then its media playlist (atomically), so a
 /// playlist never lists a segment that is not complete on disk (rule MP12). Runs on the rendition's thread.
+///
+/// Live playlists keep a sliding window: a segment that leaves it advances MEDIA-SEQUENCE (and
+/// DISCONTINUITY-SEQUENCE when it carried a discontinuity), and its file is deleted only after the
+/// RFC 8216 §6.2.2 grace: its own duration plus the longest playlist that listed it (rule MP10).
 final class RenditionPublisher: SegmentSink {
     let name: String
     let directory: String
     private let segmentExtension: String
     private let kind: PlaylistKind
+    private let listSize: Int
     private let master: MasterPublisher
+    private let segmentLog: SegmentLog?
     private(set) var playlist: MediaPlaylist
     private(set) var samples: [SegmentSample] = []
+    /// Files that left the window, and when they may go.
+    private var pendingDeletions: [(path: String, due: Date)] = []
+    private var longestPlaylist: Double = 0
 
-    init(name: String, outputDirectory: String, format: SegmentFormatChoice, kind: PlaylistKind,
-         targetDuration: Int, master: MasterPublisher) throws {
+    init(name: String, outputDirectory: String, format: SegmentFormatChoice, kind: PlaylistKind, listSize: Int,
+         targetDuration: Int, master: MasterPublisher, segmentLog: SegmentLog?) throws {
         self.name = name
         self.directory = outputDirectory + "/" + name
         self.segmentExtension = format == .ts ? "ts" : "m4s"
         self.kind = kind
+        self.listSize = listSize
         self.master = master
+        self.segmentLog = segmentLog
         playlist = MediaPlaylist(targetDuration: targetDuration, mediaSequence: 0,
-                                 discontinuitySequence: kind == .event ? 0 : nil,
-                                 playlistType: kind == .event ? .event : .vod,
+                                 discontinuitySequence: kind == .vod ? nil : 0,
+                                 playlistType: kind.playlistType,
                                  independentSegments: true, map: nil, segments: [], endList: false)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw LiveLadderError(.badOutput, "cannot create \(directory): \(error.localizedDescription)")
+            throw LiveLadderError(.badOutput, "cannot create \(directory): \(OutputFolder.reason(error))")
         }
     }
 
@@ -38,18 +49,41 @@ final class RenditionPublisher: SegmentSink {
     func segment(_ segment: CompletedSegment) throws {
         let uri = "segment-\(segment.number).\(segmentExtension)"
         try AtomicFile.write(segment.bytes, to: directory + "/" + uri)
-        playlist.segments.append(MediaSegment(uri: uri, duration: segment.duration))
+        playlist.segments.append(MediaSegment(uri: uri, duration: segment.duration, discontinuity: segment.discontinuity,
+                                              programDateTime: kind == .vod ? nil : segment.programDateTime))
         let sample = SegmentSample(bytes: segment.bytes.count, duration: segment.duration)
         samples.append(sample)
+        if kind == .live { slideWindow() }
         // A VOD playlist never changes once it exists (rule MP11), so it is written once, at the end.
-        if kind == .event { try writePlaylist() }
+        if kind != .vod { try writePlaylist() }
+        segmentLog?.record(rendition: name, segment: segment, bytes: segment.bytes.count, publishedAt: Date())
         try master.published(rendition: name, sample: sample)
+        deleteExpiredSegments(now: Date())
     }
 
     /// The end of the stream: the playlist gets its ENDLIST.
     func finish() throws {
         playlist.endList = true
         try writePlaylist()
+    }
+
+    private func slideWindow() {
+        longestPlaylist = max(longestPlaylist, playlist.segments.reduce(0) { $0 + $1.duration })
+        let now = Date()
+        while playlist.segments.count > listSize {
+            let leaving = playlist.segments.removeFirst()
+            playlist.mediaSequence += 1
+            if leaving.discontinuity { playlist.discontinuitySequence = (playlist.discontinuitySequence ?? 0) + 1 }
+            pendingDeletions.append((directory + "/" + leaving.uri,
+                                     now.addingTimeInterval(leaving.duration + longestPlaylist)))
+        }
+    }
+
+    private func deleteExpiredSegments(now: Date) {
+        while let first = pendingDeletions.first, first.due <= now {
+            pendingDeletions.removeFirst()
+            unlink(first.path)
+        }
     }
 
     private func writePlaylist() throws {

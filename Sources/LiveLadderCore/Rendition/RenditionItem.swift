@@ -1,3 +1,4 @@
+import Foundation
 import FFmpegKit
 
 /// Where a segment starts, decided once at ingest for the whole ladder.
@@ -8,6 +9,12 @@ public struct SegmentBoundary: Sendable, Equatable {
     public let pts: Int64
     /// The next grid line: the following segment cannot start earlier.
     public let nextGridTime: Int64
+    /// The input broke right before this segment (a new publisher session): `EXT-X-DISCONTINUITY`.
+    public let discontinuity: Bool
+    /// Wall clock at ingest of the segment's first frame, for `EXT-X-PROGRAM-DATE-TIME`.
+    public let programDateTime: Date
+    /// When the last input frame of the previous segment arrived (for segment-ready latency).
+    public let previousSegmentInputEnd: Date?
 }
 
 /// What ingest hands a rendition through its queue, in source order.
@@ -18,6 +25,8 @@ enum RenditionItem: Sendable {
     case audio(Packet)
     /// A boundary for renditions that see no video (the fMP4 audio rendition).
     case boundary(SegmentBoundary)
+    /// The input was lost: finish the segment in progress at `videoEnd` and be ready for a new session.
+    case sessionEnd(videoEnd: Int64, inputEnd: Date?)
     /// End of input: the video ends at `videoEnd` (output ticks).
-    case end(videoEnd: Int64)
+    case end(videoEnd: Int64, inputEnd: Date?)
 }

@@ -10,13 +10,14 @@ import HLSModel
 final class RenditionWorker: @unchecked Sendable {
     struct VideoPath {
         let scaler: VideoScaler
-        let encoder: Encoder
+        var encoder: Encoder
+        let settings: VideoEncoderSettings
         let frameTicks: Int64
     }
 
     let name: String
     let queue: BoundedQueue<RenditionItem>
-    private let video: VideoPath?
+    private var video: VideoPath?
     private let segmenter: Segmenter
     private let publisher: RenditionPublisher
     private let master: MasterPublisher
@@ -75,14 +76,29 @@ final class RenditionWorker: @unchecked Sendable {
             try segmenter.audio(packet)
         case .boundary(let boundary):
             try segmenter.expect(boundary)
-        case .end(let videoEnd):
-            if let video {
-                try video.encoder.send(nil)
-                try forward(video.encoder.drain(), video)
+        case .sessionEnd(let videoEnd, let inputEnd):
+            try drainEncoder()
+            try segmenter.closeSession(videoEnd: videoEnd, inputCompletedAt: inputEnd)
+            // libx264 cannot take frames after a drain: the next session gets a fresh encoder. Same settings
+            // give the same SPS/PPS, which an fMP4 init segment depends on.
+            if let old = video {
+                let fresh = try Encoder(video: old.settings)
+                guard fresh.extradata == old.encoder.extradata else {
+                    throw SegmenterError(description: "the restarted encoder produced different SPS/PPS than the init segment holds")
+                }
+                video?.encoder = fresh
             }
-            try segmenter.finish(videoEnd: videoEnd)
+        case .end(let videoEnd, let inputEnd):
+            try drainEncoder()
+            try segmenter.finish(videoEnd: videoEnd, inputCompletedAt: inputEnd)
             try publisher.finish()
         }
+    }
+
+    private func drainEncoder() throws {
+        guard let video else { return }
+        try video.encoder.send(nil)
+        try forward(video.encoder.drain(), video)
     }
 
     private func forward(_ packets: [Packet], _ video: VideoPath) throws {

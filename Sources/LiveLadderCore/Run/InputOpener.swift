@@ -4,8 +4,15 @@ import FFmpegKit
 /// Opens the input and turns FFmpeg's failures into the one-line errors and exit codes users see.
 enum InputOpener {
     static func open(_ input: String, options: [String: String]) throws -> MediaInput {
-        let url = input == "-" ? "pipe:0" : input
-        let isPlainPath = !url.contains(":")
+        try open(InputSource(input: input, options: options, listen: false), interrupt: nil)
+    }
+
+    /// Opens `source`; with `interrupt`, the open (and a listen input's wait for its publisher) gives up
+    /// when the guard says so.
+    static func open(_ source: InputSource, interrupt: InterruptGuard?) throws -> MediaInput {
+        let url = source.url
+        let options = source.options
+        let isPlainPath = source.kind == .file && !url.hasPrefix("file:")
         if isPlainPath {
             guard FileManager.default.fileExists(atPath: url) else {
                 throw LiveLadderError(.badInput, "input not found: \(url)")
@@ -16,12 +23,21 @@ enum InputOpener {
         }
         _ = FFmpegLog.takeLastError()
         do {
-            return try MediaInput(url: url, options: options)
+            return try MediaInput(url: url, options: options, interrupt: interrupt)
         } catch {
             // What the demuxer logged ("moov atom not found") says more than the error code's text.
             let detail = FFmpegLog.takeLastError() ?? error.message
             if error.isNotFound { throw LiveLadderError(.badInput, "input not found: \(url)") }
             if error.isPermissionDenied { throw LiveLadderError(.badInput, "cannot read input \(url): permission denied") }
+            if error.isInterrupted {
+                throw LiveLadderError(.badInput, "input \(url) did not answer in time (\(detail))")
+            }
+            if error.isConnectionRefused {
+                throw LiveLadderError(.badInput, "cannot connect to \(url): connection refused; is the source running?")
+            }
+            if error.isAddressInUse {
+                throw LiveLadderError(.badInput, "cannot listen on \(url): the address is already in use; stop the other listener or pick another port")
+            }
             if error.isInvalidData || error.isEndOfFile {
                 throw LiveLadderError(.badInput, "input \(url) is not a media file FFmpeg can read, or is truncated (\(detail))")
             }

@@ -16,6 +16,10 @@ public struct RunSummary: Sendable {
     public let videoFrames: Int
     public let damagedPackets: Int
     public let droppedFrames: Int
+    public let timestampJumps: Int
+    public let slateFrames: Int
+    /// Input sessions: 1, plus one per reconnect or loop.
+    public let sessions: Int
 }
 
 /// One `liveladder run`: builds the pipeline (ingest → renditions → publishers), runs it to the end of the
@@ -36,22 +40,36 @@ public final class LadderRun {
 
     public func run() throws -> RunSummary {
         let config = options.config
-        let input = try InputOpener.open(options.input, options: options.inputOptions)
+        let source = InputSource(input: options.input, options: options.inputOptions, listen: options.listen)
+        let kind = options.playlistKind ?? (source.kind == .file ? .vod : .live)
+        guard options.listSize >= 3 else {
+            throw LiveLadderError(.badConfig, "--list-size: \(options.listSize) is too small; a live window needs at least 3 segments (Apple asks for 6)")
+        }
+        guard !(options.loop && source.kind != .file) else {
+            throw LiveLadderError(.badConfig, "--loop: only a file can be looped; \(source.url) is not a file")
+        }
+        guard !(kind == .vod && !source.isFinite) else {
+            throw LiveLadderError(.badConfig, "--playlist-type vod: a live input has no end; use live or event")
+        }
+        let interrupt = InterruptGuard()
+        // A pull input must answer within the input timeout; a listen input waits for its first publisher.
+        interrupt.arm(seconds: source.kind == .pull ? options.inputTimeout : nil)
+        let input = try InputOpener.open(source, interrupt: interrupt)
         let videoInfo = try InputOpener.videoStream(of: input)
         let audioInfo = try InputOpener.audioStream(of: input)
 
         let sar = input.sampleAspectRatio(ofStream: videoInfo.index)
-        let source = SourceVideo(width: videoInfo.width ?? 0, height: videoInfo.height ?? 0,
-                                 sarNum: Int(sar.num), sarDen: Int(sar.den))
+        let sourceVideo = SourceVideo(width: videoInfo.width ?? 0, height: videoInfo.height ?? 0,
+                                      sarNum: Int(sar.num), sarDen: Int(sar.den))
         let ladder: [ResolvedRendition]
         do {
-            ladder = try config.resolve(for: source)
+            ladder = try config.resolve(for: sourceVideo)
         } catch {
             throw LiveLadderError(.badConfig, error.message)
         }
 
         var frameRate = input.frameRate(ofStream: videoInfo.index)
-        if !frameRate.isValid {
+        if !frameRate.isValid || frameRate.doubleValue > 120 {
             logger.warning("input frame rate unknown; assuming 30 fps")
             frameRate = Rational(30, 1)
         }
@@ -59,16 +77,9 @@ public final class LadderRun {
         let segmentTicks = Int64((config.segmentDuration * 90_000).rounded())
         let targetDuration = max(1, Int((config.segmentDuration + Double(frameTicks) / 90_000).rounded()))
 
+        let slateImage = try options.slateImage.map(Slate.loadImage)
         try OutputFolder.prepare(options.output, renditionNames: ladder.map(\.name), overwrite: options.overwrite)
-
-        let videoDecoder: Decoder
-        let audioDecoder: Decoder?
-        do {
-            videoDecoder = try Decoder(input: input, stream: videoInfo.index)
-            audioDecoder = try audioInfo.map { try Decoder(input: input, stream: $0.index) }
-        } catch {
-            throw LiveLadderError(.unsupportedCodec, "input \(input.url): cannot open the decoder: \(error)")
-        }
+        let segmentLog = try options.segmentLog.map { try SegmentLog(path: $0) }
 
         let format: ContainerFormat = config.segmentFormat == .ts ? .mpegts : .fragmentedMP4
         let audioChain: AudioChain?
@@ -88,7 +99,7 @@ public final class LadderRun {
         let overhead = format == .mpegts ? 1.10 : 1.05
         let audioEstimate = Int(Double(config.audio.bitrate) * overhead)
         let master = MasterPublisher(
-            outputDirectory: options.output, kind: options.playlistKind, targetDuration: targetDuration,
+            outputDirectory: options.output, kind: kind, targetDuration: targetDuration,
             variants: ladder.map { rung in
                 MasterPublisher.Variant(name: rung.name, width: rung.width, height: rung.height,
                                         frameRate: frameRate.doubleValue,
@@ -103,27 +114,29 @@ public final class LadderRun {
         var audioOnlyWorker: RenditionWorker?
         do {
             for rung in ladder {
-                let encoder = try Encoder(video: VideoEncoderSettings(
+                let settings = VideoEncoderSettings(
                     width: rung.width, height: rung.height, frameRate: frameRate,
                     bitRate: rung.videoBitrate, maxRate: rung.maxBitrate, bufferSize: rung.bufferSize,
                     gopSize: Int((config.segmentDuration * frameRate.doubleValue).rounded(.up)) + 1,
                     preset: rung.preset, profile: rung.profile, tune: rung.tune,
                     globalHeader: format == .fragmentedMP4,
-                    threads: Self.encoderThreads(for: rung, in: ladder)))
+                    threads: Self.encoderThreads(for: rung, in: ladder))
+                let encoder = try Encoder(video: settings)
                 let publisher = try RenditionPublisher(name: rung.name, outputDirectory: options.output,
-                                                       format: config.segmentFormat, kind: options.playlistKind,
-                                                       targetDuration: targetDuration, master: master)
+                                                       format: config.segmentFormat, kind: kind, listSize: options.listSize,
+                                                       targetDuration: targetDuration, master: master, segmentLog: segmentLog)
                 let segmenter = try Segmenter(format: format, video: encoder,
                                               audio: inBandAudio ? audioChain?.encoder : nil, sink: publisher)
                 videoWorkers.append(RenditionWorker(
                     name: rung.name, queueCapacity: Self.queueCapacity,
-                    video: .init(scaler: VideoScaler(width: rung.width, height: rung.height), encoder: encoder, frameTicks: frameTicks),
+                    video: .init(scaler: VideoScaler(width: rung.width, height: rung.height), encoder: encoder,
+                                 settings: settings, frameTicks: frameTicks),
                     segmenter: segmenter, publisher: publisher, master: master))
             }
             if let audioChain, format == .fragmentedMP4 {
                 let publisher = try RenditionPublisher(name: MasterPublisher.audioName, outputDirectory: options.output,
-                                                       format: config.segmentFormat, kind: options.playlistKind,
-                                                       targetDuration: targetDuration, master: master)
+                                                       format: config.segmentFormat, kind: kind, listSize: options.listSize,
+                                                       targetDuration: targetDuration, master: master, segmentLog: segmentLog)
                 let segmenter = try Segmenter(format: format, video: nil, audio: audioChain.encoder, sink: publisher)
                 audioOnlyWorker = RenditionWorker(name: MasterPublisher.audioName, queueCapacity: Self.queueCapacity * 4,
                                                   video: nil, segmenter: segmenter, publisher: publisher, master: master)
@@ -135,25 +148,33 @@ public final class LadderRun {
         }
 
         let workers = videoWorkers + (audioOnlyWorker.map { [$0] } ?? [])
-        let ingest = Ingest(
-            input: input, videoIndex: videoInfo.index, audioIndex: audioInfo?.index,
-            videoDecoder: videoDecoder, audioDecoder: audioDecoder, audio: audioChain,
+        let feed = LadderFeed(
             clock: SegmentClock(origin: Self.timelineOrigin, segmentTicks: segmentTicks, targetDuration: targetDuration),
-            frameTicks: frameTicks, videoWorkers: videoWorkers,
+            frameTicks: frameTicks, audio: audioChain, videoWorkers: videoWorkers,
             audioWorkers: audioOnlyWorker.map { [$0] } ?? (inBandAudio ? videoWorkers : []),
-            boundaryWorkers: audioOnlyWorker.map { [$0] } ?? [], logger: logger)
+            boundaryWorkers: audioOnlyWorker.map { [$0] } ?? [])
+        let slate = options.slate || options.slateImage != nil
+            ? Slate(feed: feed, image: slateImage, frameTicks: frameTicks) : nil
+        var settings = Ingest.Settings()
+        settings.realtime = options.realtime
+        settings.loop = options.loop
+        settings.inputTimeout = options.inputTimeout
+        settings.reconnectWindow = options.reconnectWindow ?? source.defaultReconnectWindow
+        settings.keepAlive = options.keepAlive
+        let ingest = Ingest(source: source, settings: settings, feed: feed, slate: slate, interrupt: interrupt, logger: logger)
 
         for worker in workers { worker.start() }
         var ingestError: Error?
         do {
-            try ingest.run()
+            try ingest.run(first: input)
         } catch {
             ingestError = error
-            for worker in workers { worker.queue.close(discardPending: true) }
+            for worker in workers { worker.queue.close(discardPending: !(error is LiveLadderError)) }
         }
         for worker in workers { worker.join() }
 
         if let ingestError {
+            if let error = ingestError as? LiveLadderError { throw error }
             throw LiveLadderError(.processing, "reading \(input.url) failed: \(ingestError)")
         }
         let failures = workers.compactMap { worker in worker.failure.map { (worker.name, $0) } }
@@ -167,10 +188,12 @@ public final class LadderRun {
             let survivors = videoWorkers.count - failures.count
             throw LiveLadderError(.processing, "rendition \(name) failed: \(error)" + (survivors > 0 ? " (the other \(survivors) were published)" : ""))
         }
-        let counters = ingest.counters
+        let counters = feed.snapshot
         return RunSummary(renditions: ladder.map { .init(name: $0.name, width: $0.width, height: $0.height) },
                           hasAudio: hasAudio, videoFrames: counters.videoFrames,
-                          damagedPackets: counters.damagedPackets, droppedFrames: counters.droppedFrames)
+                          damagedPackets: ingest.damagedPackets, droppedFrames: counters.droppedFrames,
+                          timestampJumps: counters.timestampJumps, slateFrames: counters.slateFrames,
+                          sessions: counters.sessions + 1)
     }
 
     /// libx264's own default is 1.5 threads per core for one encoder that has the machine to itself. Here

@@ -15,6 +15,8 @@ public struct LiveLadderError: Error, CustomStringConvertible, Sendable {
         case badOutput = 7
         /// Encoding, muxing or writing failed during the run.
         case processing = 8
+        /// A live input was lost and did not come back within the reconnect window.
+        case inputLost = 9
     }
 
     public let kind: Kind

@@ -3,12 +3,24 @@ import LadderConfig
 /// The container a run writes; mirrors the config's `segmentFormat`.
 public typealias SegmentFormatChoice = SegmentFormat
 
+import HLSModel
+
 /// What kind of playlists a run writes.
 public enum PlaylistKind: String, Sendable, CaseIterable {
     /// Written once, at the end, complete with ENDLIST; never changes after.
     case vod
     /// Appended after every segment; ENDLIST at the end of input.
     case event
+    /// A sliding window of the last `--list-size` segments; older segments are deleted after a grace.
+    case live
+
+    var playlistType: PlaylistType? {
+        switch self {
+        case .vod: return .vod
+        case .event: return .event
+        case .live: return nil
+        }
+    }
 }
 
 /// Everything `liveladder run` needs.
@@ -16,12 +28,32 @@ public struct RunOptions: Sendable {
     public var input: String
     public var output: String
     public var config: LadderConfig
-    public var playlistKind: PlaylistKind
+    /// nil: `live` for network inputs and stdin, `vod` for files.
+    public var playlistKind: PlaylistKind?
     public var overwrite: Bool
     /// Options for the input's protocol and demuxer (`--input-option`).
     public var inputOptions: [String: String]
+    /// `--listen`: wait for a publisher (the protocol's listen option).
+    public var listen = false
+    /// Segments in a live playlist's window.
+    public var listSize = 6
+    /// Pace a file at its native rate (`--realtime`).
+    public var realtime = false
+    /// Repeat a file forever with a continuous timeline (`--loop`).
+    public var loop = false
+    /// A silent input is lost after this many seconds.
+    public var inputTimeout: Double = 5
+    /// How long to wait for a lost input; nil: the input's default (forever when listening, 30 s when pulling).
+    public var reconnectWindow: Double?
+    /// Fill an outage with a slate (black, or `slateImage`) and silence.
+    public var slate = false
+    public var slateImage: String?
+    /// At the end of a finite input, leave the playlists live (no ENDLIST).
+    public var keepAlive = false
+    /// `--segment-log`: one JSON line per published segment.
+    public var segmentLog: String?
 
-    public init(input: String, output: String, config: LadderConfig, playlistKind: PlaylistKind = .vod,
+    public init(input: String, output: String, config: LadderConfig, playlistKind: PlaylistKind? = nil,
                 overwrite: Bool = false, inputOptions: [String: String] = [:]) {
         self.input = input
         self.output = output

@@ -1,3 +1,4 @@
+import Foundation
 import FFmpegKit
 
 /// A finished segment as the segmenter cut it.
@@ -8,6 +9,10 @@ struct CompletedSegment: Sendable {
     /// Until the next segment's start (or the end of the media), output ticks.
     let durationTicks: Int64
     let bytes: [UInt8]
+    let discontinuity: Bool
+    let programDateTime: Date
+    /// When its last input frame arrived, if known (segment-ready latency).
+    let inputCompletedAt: Date?
     var duration: Double { Double(durationTicks) / 90_000 }
 }
 
@@ -35,8 +40,8 @@ final class Segmenter {
     private let audioStream: Int?
     private var boundaries: [SegmentBoundary] = []
     private var pendingAudio: [Packet] = []
-    /// The segment being filled: its number, start PTS, and (audio-only) the earliest time the next may start.
-    private var open: (number: Int, start: Int64, nextGridTime: Int64)?
+    /// The segment being filled: where it starts, and (audio-only) the earliest time the next may start.
+    private var open: (boundary: SegmentBoundary, start: Int64)?
     private var lastVideoDTS = Int64.min
     private var lastAudioEnd: Int64?
 
@@ -69,8 +74,8 @@ final class Segmenter {
             }
             boundaries.removeFirst()
             try writeAudio(before: boundary.pts)
-            if open != nil { try close(at: boundary.pts) }
-            open = (boundary.number, boundary.pts, boundary.nextGridTime)
+            if open != nil { try close(at: boundary.pts, inputCompletedAt: boundary.previousSegmentInputEnd) }
+            open = (boundary, boundary.pts)
         }
         guard open != nil else {
             throw SegmenterError(description: "video packet at PTS \(pts) before the first segment boundary")
@@ -91,16 +96,26 @@ final class Segmenter {
         }
     }
 
+    /// The input was lost: the segment in progress ends at `videoEnd` (or where its audio ends) with
+    /// everything that belongs before it; later audio waits for the next session's first boundary.
+    func closeSession(videoEnd: Int64, inputCompletedAt: Date?) throws {
+        try closeOpenSegment(videoEnd: videoEnd, audioBefore: videoEnd, inputCompletedAt: inputCompletedAt)
+    }
+
     /// Writes everything left and closes the last segment, which ends at `videoEnd` (or the audio's end).
-    func finish(videoEnd: Int64) throws {
-        if videoStream == nil {
-            try releaseAudioOnly(final: true)
-            if let end = lastAudioEnd, open != nil { try close(at: end) }
-        } else {
-            try writeAudio(before: .max)
-            if open != nil { try close(at: videoEnd) }
-        }
+    func finish(videoEnd: Int64, inputCompletedAt: Date?) throws {
+        try closeOpenSegment(videoEnd: videoEnd, audioBefore: .max, inputCompletedAt: inputCompletedAt)
         try muxer.finish()
+    }
+
+    private func closeOpenSegment(videoEnd: Int64, audioBefore limit: Int64, inputCompletedAt: Date?) throws {
+        if videoStream == nil {
+            try releaseAudioOnly(before: limit)
+            if let end = lastAudioEnd, open != nil { try close(at: end, inputCompletedAt: inputCompletedAt) }
+        } else {
+            try writeAudio(before: limit)
+            if open != nil { try close(at: videoEnd, inputCompletedAt: inputCompletedAt) }
+        }
     }
 
     private func writeAudio(before limit: Int64) throws {
@@ -113,26 +128,30 @@ final class Segmenter {
     }
 
     /// Audio-only cutting: write what surely belongs to the open segment, cut at announced boundaries.
-    /// `final`: no boundary will be announced any more, so nothing needs to wait.
-    private func releaseAudioOnly(final: Bool = false) throws {
+    /// Packets before `limit` need not wait for a boundary: none can come before it any more.
+    private func releaseAudioOnly(before limit: Int64 = .min) throws {
         while let packet = pendingAudio.first, let pts = packet.pts {
             if let boundary = boundaries.first, open == nil || pts >= boundary.pts {
                 boundaries.removeFirst()
-                if open != nil { try close(at: pts) }
-                open = (boundary.number, pts, boundary.nextGridTime)
+                if open != nil { try close(at: pts, inputCompletedAt: boundary.previousSegmentInputEnd) }
+                open = (boundary, pts)
                 continue
             }
             guard let current = open else { return }
-            guard final || boundaries.first != nil || pts < current.nextGridTime else { return }
+            guard pts < limit || boundaries.first != nil || pts < current.boundary.nextGridTime else { return }
             try writeAudio(before: pts + 1)
         }
     }
 
-    private func close(at end: Int64) throws {
+    private func close(at end: Int64, inputCompletedAt: Date?) throws {
         guard let current = open else { return }
         try muxer.cut()
-        let segment = CompletedSegment(number: current.number, startPTS: current.start,
-                                       durationTicks: end - current.start, bytes: muxer.takeBytes())
+        let segment = CompletedSegment(number: current.boundary.number, startPTS: current.start,
+                                       durationTicks: end - current.start, bytes: muxer.takeBytes(),
+                                       discontinuity: current.boundary.discontinuity,
+                                       programDateTime: current.boundary.programDateTime
+                                           .addingTimeInterval(Double(current.start - current.boundary.pts) / 90_000),
+                                       inputCompletedAt: inputCompletedAt)
         open = nil
         try sink.segment(segment)
     }

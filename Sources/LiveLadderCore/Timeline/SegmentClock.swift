@@ -8,8 +8,8 @@
 /// A segment that would outgrow the target duration by more than half a second (a hole in the source)
 /// is cut early, off the grid, so EXTINF never exceeds what TARGETDURATION promised (rule MP4).
 public struct SegmentClock: Sendable {
-    /// Output ticks (90 kHz) where grid line 0 lies.
-    public let origin: Int64
+    /// Output ticks (90 kHz) where grid line 0 lies. Moves when the input breaks (`restart(at:)`).
+    public private(set) var origin: Int64
     /// The segment duration D in output ticks.
     public let segmentTicks: Int64
     /// The longest a segment may grow before it is cut off the grid.
@@ -44,6 +44,13 @@ public struct SegmentClock: Sendable {
             return Placement(segmentNumber: segmentNumber, startsSegment: true)
         }
         return Placement(segmentNumber: segmentNumber, startsSegment: false)
+    }
+
+    /// After a break in the input: the next frame (at `pts`) starts a segment, and the grid is laid anew
+    /// from there, so the segments after the break are whole again (rule MP4).
+    public mutating func restart(at pts: Int64) {
+        origin = pts
+        gridIndex = -1
     }
 
     /// The grid line after the current segment's: no later segment can start before it.

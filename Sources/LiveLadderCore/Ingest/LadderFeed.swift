@@ -1,0 +1,227 @@
+import Foundation
+import FFmpegKit
+
+/// The fan-out: places every decoded frame on one continuous output timeline and on the segment grid,
+/// and hands references to every rendition's queue. Ingest and the slate generator both feed it, so its
+/// state sits behind one lock.
+///
+/// The output timeline never goes back, whatever the input does. Each stream maps input time to output
+/// time with an offset; a backward jump (a wrap, a publisher restarting at 0) or a forward jump beyond
+/// `maximumGap` moves the offset so the stream simply continues. A new publisher session after a loss
+/// (`startSession(.afterBreak)`) also continues the timeline, but restarts the grid there and marks the
+/// first segment with a discontinuity, at the same sequence number in every rendition.
+///
+/// `@unchecked Sendable`: every stored property is touched only while holding `lock`.
+final class LadderFeed: @unchecked Sendable {
+    enum SessionStart: Sendable {
+        /// The very first frame of the run.
+        case first
+        /// The same stream again (a looped file): timeline and grid simply go on.
+        case continuous
+        /// A new session after the input was lost: a discontinuity, and a fresh grid.
+        case afterBreak
+    }
+
+    struct Counters: Sendable {
+        var videoFrames = 0
+        var audioPackets = 0
+        var slateFrames = 0
+        /// Frames dropped for a repeated or missing first timestamp.
+        var droppedFrames = 0
+        /// Input timestamps that jumped (back, or forward past `maximumGap`) and were stitched over.
+        var timestampJumps = 0
+        var sessions = 0
+    }
+
+    private let lock = NSLock()
+    private var clock: SegmentClock
+    let frameTicks: Int64
+    private let origin: Int64
+    private let maximumGap: Int64
+    private let videoWorkers: [RenditionWorker]
+    private let audioWorkers: [RenditionWorker]
+    private let boundaryWorkers: [RenditionWorker]
+    private let audio: AudioChain?
+
+    private var pendingStart: SessionStart? = .first
+    private var videoOffset: Int64 = 0
+    private var audioOffset: Int64 = 0
+    private var lastVideoPTS: Int64?
+    private var expectedAudio: Int64?
+    private var anchor: (pts: Int64, date: Date) = (0, Date())
+    private var lastArrival: Date?
+    private var audioWaitingForVideo: [(frame: Frame, ticks: Int64?, duration: Int64)] = []
+    private var slateSampleRemainder: Int64 = 0
+    private var counters = Counters()
+    /// The size of the last real picture: the slate is made to match it.
+    private(set) var lastPictureSize: (width: Int, height: Int)?
+
+    init(clock: SegmentClock, frameTicks: Int64, audio: AudioChain?, videoWorkers: [RenditionWorker],
+         audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker]) {
+        self.clock = clock
+        self.origin = clock.origin
+        self.frameTicks = frameTicks
+        self.maximumGap = max(90_000, 4 * frameTicks)
+        self.audio = audio
+        self.videoWorkers = videoWorkers
+        self.audioWorkers = audioWorkers
+        self.boundaryWorkers = boundaryWorkers
+    }
+
+    var allWorkers: [RenditionWorker] { videoWorkers + audioWorkers.filter { w in !videoWorkers.contains { $0 === w } } }
+
+    var snapshot: Counters { lock.withLock { counters } }
+    var hasVideo: Bool { lock.withLock { lastVideoPTS != nil } }
+
+    /// The next frame begins a new session of the input.
+    func startSession(_ start: SessionStart) {
+        lock.withLock {
+            pendingStart = lastVideoPTS == nil ? .first : start
+            counters.sessions += 1
+        }
+    }
+
+    /// A decoded picture whose timestamp is `inputTicks` (90 kHz, input clock), or nil if it had none.
+    func video(_ frame: Frame, inputTicks: Int64?) throws {
+        try lock.withLock {
+            let now = Date()
+            let pts: Int64
+            var discontinuity = false
+            if let start = pendingStart {
+                guard let inputTicks else { counters.droppedFrames += 1; return }
+                pts = lastVideoPTS.map { $0 + frameTicks } ?? origin
+                videoOffset = pts - inputTicks
+                audioOffset = videoOffset
+                expectedAudio = nil
+                audio?.rebase()
+                if start != .continuous {
+                    anchor = (pts, now)
+                    clock.restart(at: pts)
+                    discontinuity = start == .afterBreak
+                }
+                pendingStart = nil
+            } else if let last = lastVideoPTS {
+                var candidate = inputTicks.map { $0 + videoOffset } ?? last + frameTicks
+                if candidate <= last && last - candidate < 2 * frameTicks {
+                    // A repeated timestamp, not a jump: the frame adds nothing to the timeline.
+                    counters.droppedFrames += 1
+                    return
+                }
+                if candidate <= last || candidate - last > maximumGap {
+                    videoOffset += last + frameTicks - candidate
+                    candidate = last + frameTicks
+                    counters.timestampJumps += 1
+                }
+                pts = candidate
+            } else {
+                return
+            }
+            lastPictureSize = (frame.width, frame.height)
+            try emitVideo(frame, pts: pts, discontinuity: discontinuity, arrival: now)
+            counters.videoFrames += 1
+            if !audioWaitingForVideo.isEmpty {
+                let waiting = audioWaitingForVideo
+                audioWaitingForVideo = []
+                for item in waiting { try placeAudio(item.frame, inputTicks: item.ticks, duration: item.duration) }
+            }
+        }
+    }
+
+    /// A decoded audio frame whose start is `inputTicks` (90 kHz, input clock), lasting `duration` ticks.
+    func audio(_ frame: Frame, inputTicks: Int64?, duration: Int64) throws {
+        try lock.withLock {
+            if pendingStart != nil || lastVideoPTS == nil {
+                // The session's zero is its first video frame; hold the audio until it is known.
+                audioWaitingForVideo.append((frame, inputTicks, duration))
+                if audioWaitingForVideo.count > 500 { audioWaitingForVideo.removeFirst() }
+                return
+            }
+            try placeAudio(frame, inputTicks: inputTicks, duration: duration)
+        }
+    }
+
+    /// One slate picture (and its share of silence), one frame after the last.
+    func slate(_ picture: Frame) throws {
+        try lock.withLock {
+            guard let last = lastVideoPTS else { return }
+            try emitVideo(picture, pts: last + frameTicks, discontinuity: false, arrival: Date())
+            counters.slateFrames += 1
+            if let audio {
+                let total = frameTicks * Int64(audio.sampleRate) + slateSampleRemainder
+                slateSampleRemainder = total % 90_000
+                try distribute(audio.pushSilence(total / 90_000))
+            }
+        }
+    }
+
+    /// The input was lost: every rendition closes its segment in progress, cleanly, at the end of the last
+    /// frame. The next frame starts a new session.
+    func endSession() throws {
+        try lock.withLock {
+            guard let last = lastVideoPTS else { return }
+            let videoEnd = last + frameTicks
+            if let audio {
+                try distribute(audio.endSession(videoEndSamples: samples(videoEnd, audio)))
+            }
+            for worker in allWorkers { worker.queue.put(.sessionEnd(videoEnd: videoEnd, inputEnd: lastArrival)) }
+            pendingStart = .afterBreak
+            audioWaitingForVideo = []
+        }
+    }
+
+    /// End of the stream: audio padded to the video's end, every rendition finishes, queues close.
+    func finish() throws {
+        try lock.withLock {
+            let videoEnd = (lastVideoPTS ?? origin) + frameTicks
+            if let audio {
+                try distribute(audio.finish(videoEndSamples: samples(videoEnd, audio)))
+            }
+            for worker in allWorkers { worker.queue.put(.end(videoEnd: videoEnd, inputEnd: lastArrival)) }
+            for worker in allWorkers { worker.queue.close() }
+        }
+    }
+
+    // MARK: - Caller holds `lock`
+
+    private func emitVideo(_ frame: Frame, pts: Int64, discontinuity: Bool, arrival: Date) throws {
+        let placement = clock.place(pts: pts, frameTicks: frameTicks)
+        let boundary = placement.startsSegment
+            ? SegmentBoundary(number: placement.segmentNumber, pts: pts, nextGridTime: clock.nextGridTime,
+                              discontinuity: discontinuity,
+                              programDateTime: anchor.date.addingTimeInterval(Double(pts - anchor.pts) / 90_000),
+                              previousSegmentInputEnd: lastArrival)
+            : nil
+        for worker in videoWorkers {
+            worker.queue.put(.video(try frame.reference(), pts: pts, boundary: boundary))
+        }
+        if let boundary {
+            for worker in boundaryWorkers { worker.queue.put(.boundary(boundary)) }
+        }
+        lastVideoPTS = pts
+        lastArrival = arrival
+    }
+
+    private func placeAudio(_ frame: Frame, inputTicks: Int64?, duration: Int64) throws {
+        guard let audio else { return }
+        var start = inputTicks.map { $0 + audioOffset } ?? expectedAudio
+        if let expected = expectedAudio, let candidate = start, abs(candidate - expected) > maximumGap {
+            // The audio clock jumped on its own: stitch it on where it should continue.
+            audioOffset += expected - candidate
+            start = expected
+            counters.timestampJumps += 1
+        }
+        expectedAudio = start.map { $0 + duration }
+        try distribute(audio.push(frame, samplesFromVideoStart: start.map { samples($0, audio) }))
+    }
+
+    private func samples(_ ticks: Int64, _ audio: AudioChain) -> Int64 {
+        (ticks - origin) * Int64(audio.sampleRate) / 90_000
+    }
+
+    private func distribute(_ packets: [Packet]) throws {
+        for packet in packets {
+            counters.audioPackets += 1
+            for worker in audioWorkers { worker.queue.put(.audio(try packet.reference())) }
+        }
+    }
+}
