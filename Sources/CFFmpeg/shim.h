@@ -29,6 +29,8 @@ static inline int ll_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int ll_averror_exit(void) { return AVERROR_EXIT; }
 // AVERROR_INVALIDDATA and AVERROR_DECODER_NOT_FOUND use FFERRTAG too.
 static inline int ll_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
+// AVERROR_OPTION_NOT_FOUND uses FFERRTAG as well.
+static inline int ll_averror_option_not_found(void) { return AVERROR_OPTION_NOT_FOUND; }
 // AV_NOPTS_VALUE is an int64 cast expression Swift does not import.
 static inline int64_t ll_nopts_value(void) { return AV_NOPTS_VALUE; }
 // AV_TIME_BASE_Q is a compound literal.

@@ -6,8 +6,10 @@ public struct FFmpegError: Error, CustomStringConvertible, Sendable {
     public let operation: String
     /// FFmpeg's (negative) error code.
     public let code: Int32
-    /// `av_strerror`'s text for `code`.
-    public let message: String
+    /// `av_strerror`'s text for `code`, or a more precise one.
+    public internal(set) var message: String
+    /// For an unknown option: its name.
+    public internal(set) var option: String?
 
     public init(operation: String, code: Int32) {
         self.operation = operation
@@ -31,6 +33,7 @@ public struct FFmpegError: Error, CustomStringConvertible, Sendable {
     /// The interrupt callback asked the blocking call to give up.
     public var isInterrupted: Bool { code == ll_averror_exit() }
     public var isTimedOut: Bool { code == ll_averror(ETIMEDOUT) }
+    public var isOptionNotFound: Bool { code == ll_averror_option_not_found() }
     public var isAddressInUse: Bool { code == ll_averror(EADDRINUSE) }
     public var isConnectionRefused: Bool { code == ll_averror(ECONNREFUSED) }
 

@@ -135,8 +135,10 @@ public final class MediaInput {
 
     private static func rejectUnusedOptions(_ dictionary: borrowing OptionDictionary, url: String) throws(FFmpegError) {
         if let unused = dictionary.keys.first {
-            throw FFmpegError(operation: "avformat_open_input(\(url))",
-                              message: "option '\(unused)' is not known to this input's protocol or format")
+            var error = FFmpegError(operation: "avformat_open_input(\(url))", code: ll_averror_option_not_found())
+            error.message = "option '\(unused)' is not known to this input's protocol or format"
+            error.option = unused
+            throw error
         }
     }
 

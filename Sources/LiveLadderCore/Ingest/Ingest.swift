@@ -123,11 +123,14 @@ final class Ingest {
                     ending = interrupt.isCancelled ? .endOfInput : .silent(seconds: settings.inputTimeout)
                     break reading
                 }
-                consecutiveErrors += 1
-                damagedPackets += 1
-                // A damaged stretch of a file or stream: skip it, unless the input has really failed.
-                if consecutiveErrors < 50 && !error.isEndOfFile { continue }
-                ending = .failed(error)
+                // Damaged data: skip it, unless nothing but damage comes any more. Anything else (a closed
+                // connection, an I/O error) ends the session.
+                if error.isInvalidData {
+                    consecutiveErrors += 1
+                    damagedPackets += 1
+                    if consecutiveErrors < 50 { continue }
+                }
+                ending = error.isEndOfFile ? .endOfInput : .failed(error)
                 break reading
             }
             guard let packet else { ending = .endOfInput; break reading }

@@ -70,7 +70,7 @@ final class MasterPublisher: @unchecked Sendable {
                 variants[index].samples.append(sample)
             }
             let everyoneStarted = variants.allSatisfy { $0.failed || !$0.samples.isEmpty } && (audio.map { !$0.samples.isEmpty } ?? true)
-            if kind == .event && !written && everyoneStarted {
+            if kind != .vod && !written && everyoneStarted {
                 try write(final: false)
             }
         }

@@ -29,6 +29,14 @@ enum InputOpener {
             let detail = FFmpegLog.takeLastError() ?? error.message
             if error.isNotFound { throw LiveLadderError(.badInput, "input not found: \(url)") }
             if error.isPermissionDenied { throw LiveLadderError(.badInput, "cannot read input \(url): permission denied") }
+            if error.isOptionNotFound {
+                let name = error.option.map { "--input-option \($0)" } ?? "--input-option"
+                throw LiveLadderError(.badConfig, "\(name): not an option of \(url)'s protocol or format (see `ffmpeg -h demuxer=…` / `-h protocol=…`)")
+            }
+            if detail.hasPrefix("Error setting option") {
+                // FFmpeg's own words name the option and the value: "Error setting option timeout to value abc."
+                throw LiveLadderError(.badConfig, "--input-option: \(detail) (\(url))")
+            }
             if error.isInterrupted {
                 throw LiveLadderError(.badInput, "input \(url) did not answer in time (\(detail))")
             }
