@@ -68,6 +68,9 @@ public final class AudioResampler {
         av_audio_fifo_drain(fifo, Int32(min(count, bufferedSamples)))
     }
 
+    /// At the end of the stream: no sample at or past this count is handed out (audio that outlasts the video).
+    public var endLimit: Int64?
+
     /// The next full frame; at the end (`flush`), the remainder padded with silence.
     public func pop(flush: Bool = false) throws(FFmpegError) -> Frame? {
         if flush, let context, swr_get_delay(context, Int64(sampleRate)) > 0 {
@@ -79,7 +82,8 @@ public final class AudioResampler {
                 }
             }
         }
-        let available = bufferedSamples
+        var available = bufferedSamples
+        if let endLimit { available = Int(max(0, min(Int64(available), endLimit - samplesOut))) }
         guard available >= frameSize || (flush && available > 0) else { return nil }
         let frame = try Frame()
         frame.pointer.pointee.nb_samples = Int32(frameSize)

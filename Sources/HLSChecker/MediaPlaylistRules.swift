@@ -111,7 +111,10 @@ enum MediaPlaylistRules {
 
     private static func checkProgramDateTime(_ rendition: Rendition, _ context: CheckContext, _ log: inout FailureLog) {
         let playlist = rendition.playlist
-        if context.live {
+        // RFC 8216 §6.2.2: a server must not *remove* a segment if that leaves less than three target
+        // durations. A stream that has removed nothing yet (MEDIA-SEQUENCE 0, no ENDLIST) is still filling
+        // its first window, which is allowed to be short.
+        if context.live && playlist.mediaSequence > 0 {
             let window = playlist.segments.reduce(0) { $0 + $1.duration }
             if window < 3 * Double(playlist.targetDuration) - Clock.slack {
                 log.add("MP9", .playlist(rendition.name),

@@ -73,8 +73,10 @@ final class AudioChain {
 
     /// Pads with silence up to `videoEndSamples`, then drains the encoder.
     func finish(videoEndSamples: Int64?) throws -> [Packet] {
-        if let end = videoEndSamples, end > samplesWritten {
-            try resampler.pushSilence(Int(end - samplesWritten))
+        if let end = videoEndSamples {
+            if end > samplesWritten { try resampler.pushSilence(Int(end - samplesWritten)) }
+            // Audio that outlasts the video ends with it (what was already encoded cannot be taken back).
+            resampler.endLimit = end
         }
         var packets = try encodeReady(flush: true)
         try encoder.send(nil)

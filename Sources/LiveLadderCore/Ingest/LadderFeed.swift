@@ -48,7 +48,7 @@ final class LadderFeed: @unchecked Sendable {
     private var audioOffset: Int64 = 0
     private var lastVideoPTS: Int64?
     private var expectedAudio: Int64?
-    private var anchor: (pts: Int64, date: Date) = (0, Date())
+    private var sessionClock = SessionClock()
     private var lastArrival: Date?
     private var audioWaitingForVideo: [(frame: Frame, ticks: Int64?, duration: Int64)] = []
     private var slateSampleRemainder: Int64 = 0
@@ -95,7 +95,7 @@ final class LadderFeed: @unchecked Sendable {
                 expectedAudio = nil
                 audio?.rebase()
                 if start != .continuous {
-                    anchor = (pts, now)
+                    sessionClock = SessionClock()
                     clock.restart(at: pts)
                     discontinuity = start == .afterBreak
                 }
@@ -188,7 +188,7 @@ final class LadderFeed: @unchecked Sendable {
         let boundary = placement.startsSegment
             ? SegmentBoundary(number: placement.segmentNumber, pts: pts, nextGridTime: clock.nextGridTime,
                               discontinuity: discontinuity,
-                              programDateTime: anchor.date.addingTimeInterval(Double(pts - anchor.pts) / 90_000),
+                              clock: sessionClock,
                               previousSegmentInputEnd: lastArrival)
             : nil
         for worker in videoWorkers {
@@ -197,6 +197,7 @@ final class LadderFeed: @unchecked Sendable {
         if let boundary {
             for worker in boundaryWorkers { worker.queue.put(.boundary(boundary)) }
         }
+        sessionClock.observe(pts: pts, at: arrival)
         lastVideoPTS = pts
         lastArrival = arrival
     }

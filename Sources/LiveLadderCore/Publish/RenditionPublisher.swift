@@ -68,10 +68,15 @@ final class RenditionPublisher: SegmentSink {
     }
 
     private func slideWindow() {
-        longestPlaylist = max(longestPlaylist, playlist.segments.reduce(0) { $0 + $1.duration })
+        var window = playlist.segments.reduce(0) { $0 + $1.duration }
+        longestPlaylist = max(longestPlaylist, window)
         let now = Date()
-        while playlist.segments.count > listSize {
+        // RFC 8216 §6.2.2: never remove a segment if the rest would last less than three target durations
+        // (a short segment before a discontinuity can make --list-size segments too few for that).
+        let minimum = 3 * Double(playlist.targetDuration)
+        while playlist.segments.count > listSize, window - playlist.segments[0].duration >= minimum {
             let leaving = playlist.segments.removeFirst()
+            window -= leaving.duration
             playlist.mediaSequence += 1
             if leaving.discontinuity { playlist.discontinuitySequence = (playlist.discontinuitySequence ?? 0) + 1 }
             pendingDeletions.append((directory + "/" + leaving.uri,

@@ -2,7 +2,7 @@ import Foundation
 import FFmpegKit
 
 /// Where a segment starts, decided once at ingest for the whole ladder.
-public struct SegmentBoundary: Sendable, Equatable {
+public struct SegmentBoundary: Sendable {
     /// Media sequence number of the segment that starts here.
     public let number: Int
     /// PTS (output ticks) of the first video frame of the segment.
@@ -11,8 +11,8 @@ public struct SegmentBoundary: Sendable, Equatable {
     public let nextGridTime: Int64
     /// The input broke right before this segment (a new publisher session): `EXT-X-DISCONTINUITY`.
     public let discontinuity: Bool
-    /// Wall clock at ingest of the segment's first frame, for `EXT-X-PROGRAM-DATE-TIME`.
-    public let programDateTime: Date
+    /// The session's wall clock, for `EXT-X-PROGRAM-DATE-TIME`.
+    let clock: SessionClock
     /// When the last input frame of the previous segment arrived (for segment-ready latency).
     public let previousSegmentInputEnd: Date?
 }

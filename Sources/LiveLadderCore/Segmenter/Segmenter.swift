@@ -102,9 +102,12 @@ final class Segmenter {
         try closeOpenSegment(videoEnd: videoEnd, audioBefore: videoEnd, inputCompletedAt: inputCompletedAt)
     }
 
-    /// Writes everything left and closes the last segment, which ends at `videoEnd` (or the audio's end).
+    /// Writes what is left and closes the last segment, which ends at `videoEnd` (or the audio's end).
+    /// Audio that starts after the video has ended is dropped: over the whole stream audio and video
+    /// end within one audio frame of each other (rule S3), even when the source's audio ran longer.
     func finish(videoEnd: Int64, inputCompletedAt: Date?) throws {
-        try closeOpenSegment(videoEnd: videoEnd, audioBefore: .max, inputCompletedAt: inputCompletedAt)
+        try closeOpenSegment(videoEnd: videoEnd, audioBefore: videoEnd, inputCompletedAt: inputCompletedAt)
+        pendingAudio.removeAll()
         try muxer.finish()
     }
 
@@ -149,8 +152,7 @@ final class Segmenter {
         let segment = CompletedSegment(number: current.boundary.number, startPTS: current.start,
                                        durationTicks: end - current.start, bytes: muxer.takeBytes(),
                                        discontinuity: current.boundary.discontinuity,
-                                       programDateTime: current.boundary.programDateTime
-                                           .addingTimeInterval(Double(current.start - current.boundary.pts) / 90_000),
+                                       programDateTime: current.boundary.clock.date(for: current.start),
                                        inputCompletedAt: inputCompletedAt)
         open = nil
         try sink.segment(segment)
