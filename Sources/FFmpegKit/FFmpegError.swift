@@ -33,6 +33,7 @@ public struct FFmpegError: Error, CustomStringConvertible, Sendable {
     /// The interrupt callback asked the blocking call to give up.
     public var isInterrupted: Bool { code == ll_averror_exit() }
     public var isTimedOut: Bool { code == ll_averror(ETIMEDOUT) }
+    public var isOutOfMemory: Bool { code == ll_averror(ENOMEM) }
     public var isOptionNotFound: Bool { code == ll_averror_option_not_found() }
     public var isAddressInUse: Bool { code == ll_averror(EADDRINUSE) }
     public var isConnectionRefused: Bool { code == ll_averror(ECONNREFUSED) }

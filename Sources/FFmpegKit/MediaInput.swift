@@ -15,8 +15,9 @@ public final class MediaInput {
     /// Opens `url` (a path, `pipe:0`, or any protocol URL libavformat knows) and reads its stream info.
     /// `options` are demuxer/protocol options (`-i` options on the ffmpeg CLI); `format` forces a demuxer.
     /// With `interrupt`, every blocking call (open, accept, read) gives up when the guard says so.
+    /// `opened` runs between connecting and probing the streams (to give probing its own time budget).
     public init(url: String, format: String? = nil, options: [String: String] = [:],
-                interrupt: InterruptGuard? = nil) throws(FFmpegError) {
+                interrupt: InterruptGuard? = nil, opened: (() -> Void)? = nil) throws(FFmpegError) {
         var context: UnsafeMutablePointer<AVFormatContext>? = avformat_alloc_context()
         if let interrupt { context?.pointee.interrupt_callback = interrupt.callback }
         var inputFormat: UnsafePointer<AVInputFormat>? = nil
@@ -27,8 +28,8 @@ public final class MediaInput {
             inputFormat = found
         }
         var dictionary = OptionDictionary(options)
-        let opened = avformat_open_input(&context, url, inputFormat, &dictionary.pointer)
-        try check(opened, "avformat_open_input(\(url))")
+        let openResult = avformat_open_input(&context, url, inputFormat, &dictionary.pointer)
+        try check(openResult, "avformat_open_input(\(url))")
         // avformat_open_input frees the context itself on failure; from here on we own it.
         self.context = context!
         self.memory = nil
@@ -36,6 +37,7 @@ public final class MediaInput {
         self.url = url
         do {
             try Self.rejectUnusedOptions(dictionary, url: url)
+            opened?()
             try check(avformat_find_stream_info(self.context, nil), "avformat_find_stream_info(\(url))")
         } catch {
             avformat_close_input(&context)

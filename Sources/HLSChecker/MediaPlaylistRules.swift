@@ -120,6 +120,8 @@ enum MediaPlaylistRules {
                 log.add("MP9", .playlist(rendition.name),
                         "the live window holds \(seconds(window)) s, less than 3 × the target duration (\(3 * playlist.targetDuration) s)")
             }
+        }
+        if context.live {
             for entry in rendition.entries where entry.segment.programDateTime == nil {
                 log.add("MP9", rendition.segmentLocation(entry), "no EXT-X-PROGRAM-DATE-TIME on a live segment")
             }

@@ -28,6 +28,15 @@ final class LiveAndGapTests: XCTestCase {
         try playlist.render().write(to: url, atomically: true, encoding: .utf8)
     }
 
+    func testFirstWindowStillFillingIsNotShort() throws {
+        let directory = try liveLadder()
+        for name in ["v0", "v1"] {
+            // MEDIA-SEQUENCE 0: nothing has been removed yet, so a short window is a stream just starting.
+            try rewrite(directory, "\(name)/index.m3u8") { $0.segments.removeLast() }
+        }
+        assertPasses(try check(directory, live: true))
+    }
+
     func testLiveWindowPasses() throws {
         let directory = try liveLadder()
         assertPasses(try check(directory))
@@ -57,9 +66,10 @@ final class LiveAndGapTests: XCTestCase {
     func testShortLiveWindowFailsMP9() throws {
         let directory = try liveLadder()
         for name in ["v0", "v1"] {
-            try rewrite(directory, "\(name)/index.m3u8") { $0.segments.removeLast() }
+            // A window that has slid (MEDIA-SEQUENCE > 0) and lost a segment too many.
+            try rewrite(directory, "\(name)/index.m3u8") { $0.segments.removeLast(); $0.mediaSequence = 7 }
         }
-        assertFailsOnly(try check(directory), ["MP9"])
+        assertFails(try check(directory), "MP9", at: "v0/index.m3u8")
     }
 
     func testLivePlaylistWithoutDiscontinuitySequenceFailsMP6() throws {

@@ -43,12 +43,12 @@ final class Ingest {
     /// Reads `first` (already open) and every later session until the stream ends; throws
     /// `LiveLadderError(.inputLost)` when a lost input does not return within the reconnect window.
     func run(first: MediaInput) throws {
-        var input = first
-        while true {
+        var current: MediaInput? = first
+        while let input = current {
             let ending = try readSession(input)
             if case .endOfInput = ending, source.isFinite {
                 if settings.loop && source.kind == .file {
-                    input = try InputOpener.open(source, interrupt: nil)
+                    current = try InputOpener.open(source, interrupt: nil)
                     feed.startSession(.continuous)
                     continue
                 }
@@ -66,14 +66,19 @@ final class Ingest {
             } else {
                 try feed.endSession()
             }
+            // Let go of the lost connection (and its socket) before listening again.
+            current = nil
             do {
-                input = try waitForReturn()
+                current = try waitForReturn()
             } catch {
                 if let slate, slate.stop() { try feed.endSession() }
                 closeWithoutEnding()
                 throw error
             }
             if let slate, slate.stop() {
+                // Close the slate's segment and start the publisher's session with fresh encoders: rate
+                // control that coasted on cheap black pictures would otherwise overspend (rule MV3).
+                try feed.endSession()
                 logger.info("input back; slate off")
             }
             feed.startSession(.afterBreak)
@@ -138,7 +143,9 @@ final class Ingest {
                 pacer.wait(until: input.timeBase(ofStream: packet.streamIndex).rescale(dts, to: .mpegClock))
             }
             if packet.streamIndex == videoIndex {
-                if packet.isCorrupt {
+                if packet.isCorrupt && !packet.isKeyframe {
+                    // The demuxer saw damage (a continuity gap, a bad CRC). A keyframe still gets decoded: it is
+                    // where decoding resumes, and a splice of two streams flags exactly that packet.
                     damagedPackets += 1
                     waitForKeyframe = true
                     continue
@@ -189,10 +196,12 @@ final class Ingest {
     private func decode(_ packet: Packet?, with decoder: Decoder) throws -> (frames: [Frame], damaged: Bool) {
         var frames: [Frame] = []
         var damaged = false
+        // Decoders report damage with many codes (INVALIDDATA, but also EPERM, EINVAL, …): any failure on
+        // a packet is damage to skip, never the end of the run. Only running out of memory is fatal.
         do {
             try decoder.send(packet)
         } catch {
-            guard error.isInvalidData else { throw error }
+            if error.isOutOfMemory { throw error }
             damagedPackets += 1
             return (frames, true)
         }
@@ -201,7 +210,7 @@ final class Ingest {
             do {
                 output = try decoder.receive()
             } catch {
-                guard error.isInvalidData else { throw error }
+                if error.isOutOfMemory { throw error }
                 damagedPackets += 1
                 damaged = true
                 continue
@@ -218,9 +227,11 @@ final class Ingest {
         while true {
             let remaining = deadline.map { $0.timeIntervalSinceNow }
             if let remaining, remaining <= 0 { break }
+            // The window bounds the wait for a publisher. One that connects just before it closes still gets
+            // time to be probed: cutting a read short mid-packet would corrupt the new session (RTMP).
             interrupt.arm(seconds: remaining)
             do {
-                let input = try InputOpener.open(source, interrupt: interrupt)
+                let input = try InputOpener.open(source, interrupt: interrupt, probeTime: max(settings.inputTimeout, 5))
                 logger.info("input back", metadata: ["input": "\(source.url)"])
                 return input
             } catch let error as LiveLadderError {

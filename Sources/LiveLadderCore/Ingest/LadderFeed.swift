@@ -30,6 +30,8 @@ final class LadderFeed: @unchecked Sendable {
         var droppedFrames = 0
         /// Input timestamps that jumped (back, or forward past `maximumGap`) and were stitched over.
         var timestampJumps = 0
+        /// Pictures repeated to fill holes shorter than `maximumGap`.
+        var repeatedFrames = 0
         var sessions = 0
     }
 
@@ -55,6 +57,8 @@ final class LadderFeed: @unchecked Sendable {
     private var counters = Counters()
     /// The size of the last real picture: the slate is made to match it.
     private(set) var lastPictureSize: (width: Int, height: Int)?
+    /// The last real picture, repeated to fill small holes in the input.
+    private var lastPicture: Frame?
 
     init(clock: SegmentClock, frameTicks: Int64, audio: AudioChain?, videoWorkers: [RenditionWorker],
          audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker]) {
@@ -95,7 +99,7 @@ final class LadderFeed: @unchecked Sendable {
                 expectedAudio = nil
                 audio?.rebase()
                 if start != .continuous {
-                    sessionClock = SessionClock()
+                    sessionClock = SessionClock(notBefore: lastVideoPTS.map { (pts, sessionClock.date(for: $0 + frameTicks)) })
                     clock.restart(at: pts)
                     discontinuity = start == .afterBreak
                 }
@@ -111,12 +115,22 @@ final class LadderFeed: @unchecked Sendable {
                     videoOffset += last + frameTicks - candidate
                     candidate = last + frameTicks
                     counters.timestampJumps += 1
+                } else if candidate - last >= frameTicks + frameTicks / 2, let previous = lastPicture {
+                    // Frames missing (damage skipped, a publisher that dropped some): repeat the last picture
+                    // so the timeline has no hole and audio stays in sync.
+                    var fill = last + frameTicks
+                    while candidate - fill >= frameTicks / 2 {
+                        try emitVideo(previous, pts: fill, discontinuity: false, arrival: now)
+                        counters.repeatedFrames += 1
+                        fill += frameTicks
+                    }
                 }
                 pts = candidate
             } else {
                 return
             }
             lastPictureSize = (frame.width, frame.height)
+            lastPicture = frame
             try emitVideo(frame, pts: pts, discontinuity: discontinuity, arrival: now)
             counters.videoFrames += 1
             if !audioWaitingForVideo.isEmpty {

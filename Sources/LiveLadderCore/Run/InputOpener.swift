@@ -8,8 +8,8 @@ enum InputOpener {
     }
 
     /// Opens `source`; with `interrupt`, the open (and a listen input's wait for its publisher) gives up
-    /// when the guard says so.
-    static func open(_ source: InputSource, interrupt: InterruptGuard?) throws -> MediaInput {
+    /// when the guard says so. Once connected, probing the streams gets `probeTime` seconds of its own.
+    static func open(_ source: InputSource, interrupt: InterruptGuard?, probeTime: Double? = nil) throws -> MediaInput {
         let url = source.url
         let options = source.options
         let isPlainPath = source.kind == .file && !url.hasPrefix("file:")
@@ -23,7 +23,8 @@ enum InputOpener {
         }
         _ = FFmpegLog.takeLastError()
         do {
-            return try MediaInput(url: url, options: options, interrupt: interrupt)
+            return try MediaInput(url: url, options: options, interrupt: interrupt,
+                                  opened: { if let probeTime { interrupt?.arm(seconds: probeTime) } })
         } catch {
             // What the demuxer logged ("moov atom not found") says more than the error code's text.
             let detail = FFmpegLog.takeLastError() ?? error.message

@@ -54,7 +54,7 @@ public final class LadderRun {
         let interrupt = InterruptGuard()
         // A pull input must answer within the input timeout; a listen input waits for its first publisher.
         interrupt.arm(seconds: source.kind == .pull ? options.inputTimeout : nil)
-        let input = try InputOpener.open(source, interrupt: interrupt)
+        let input = try InputOpener.open(source, interrupt: interrupt, probeTime: max(options.inputTimeout, 5))
         let videoInfo = try InputOpener.videoStream(of: input)
         let audioInfo = try InputOpener.audioStream(of: input)
 

@@ -14,6 +14,13 @@ final class SessionClock: @unchecked Sendable {
     /// Wall-clock seconds (since 1970) minus media seconds, smallest seen.
     private var offset: Double?
     private var frozen = false
+    /// The previous session ended here (wall-clock seconds minus media seconds): never start earlier, so
+    /// PROGRAM-DATE-TIME keeps going forward across a discontinuity.
+    private let floor: Double?
+
+    init(notBefore previous: (pts: Int64, date: Date)? = nil) {
+        floor = previous.map { $0.date.timeIntervalSince1970 - Double($0.pts) / 90_000 }
+    }
 
     /// A frame at `pts` (output ticks) reached ingest at `date`.
     func observe(pts: Int64, at date: Date) {
@@ -28,7 +35,8 @@ final class SessionClock: @unchecked Sendable {
     func date(for pts: Int64) -> Date {
         lock.withLock {
             frozen = true
-            let base = offset ?? (Date().timeIntervalSince1970 - Double(pts) / 90_000)
+            var base = offset ?? (Date().timeIntervalSince1970 - Double(pts) / 90_000)
+            if let floor { base = max(base, floor) }
             offset = base
             return Date(timeIntervalSince1970: base + Double(pts) / 90_000)
         }
