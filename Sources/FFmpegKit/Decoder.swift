@@ -16,8 +16,9 @@ public final class Decoder {
     /// The stream's time base; decoded frames carry timestamps in it.
     public let timeBase: Rational
 
-    /// Opens the decoder for stream `index` of `input`. `threads` 0 lets FFmpeg choose.
-    public init(input: MediaInput, stream index: Int, threads: Int = 0) throws(FFmpegError) {
+    /// Opens the decoder for stream `index` of `input`. `threads` 0 lets FFmpeg choose. `lowDelay` (live
+    /// inputs): slice threads only, since frame threads hold a frame back per thread.
+    public init(input: MediaInput, stream index: Int, threads: Int = 0, lowDelay: Bool = false) throws(FFmpegError) {
         let stream = input.context.pointee.streams[index]!
         let parameters = stream.pointee.codecpar!
         let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
@@ -31,6 +32,7 @@ public final class Decoder {
             try check(avcodec_parameters_to_context(context, parameters), "avcodec_parameters_to_context(\(name))")
             context.pointee.pkt_timebase = stream.pointee.time_base
             context.pointee.thread_count = Int32(threads)
+            if lowDelay { context.pointee.thread_type = FF_THREAD_SLICE }
             try check(avcodec_open2(context, codec, nil), "avcodec_open2(\(name) decoder)")
         } catch {
             var owned: UnsafeMutablePointer<AVCodecContext>? = context

@@ -19,6 +19,9 @@ public struct VideoEncoderSettings: Sendable {
     /// SPS/PPS in extradata (fMP4 init segment) instead of in band before each IDR (MPEG-TS).
     public var globalHeader: Bool
     public var threads: Int = 0
+    /// Live: no extra frames buffered for libx264's threaded lookahead (`sync-lookahead=0`), which with
+    /// frame threads otherwise holds back several more frames before encoding starts.
+    public var lowLatency = false
 
     public init(width: Int, height: Int, frameRate: Rational, bitRate: Int, maxRate: Int, bufferSize: Int,
                 gopSize: Int, preset: String = "veryfast", profile: String = "high", tune: String? = nil,
@@ -83,6 +86,7 @@ public final class Encoder {
         if settings.globalHeader { c.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         var options = ["preset": settings.preset, "profile": settings.profile, "forced-idr": "1", "sc_threshold": "0"]
         if let tune = settings.tune { options["tune"] = tune }
+        if settings.lowLatency { options["x264-params"] = "sync-lookahead=0" }
         try Self.open(c, codec, options, name: "libx264 \(settings.width)x\(settings.height)")
     }
 

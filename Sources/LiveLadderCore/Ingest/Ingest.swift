@@ -115,6 +115,8 @@ final class Ingest {
         let pacer = settings.realtime ? Pacer() : nil
         var waitForKeyframe = false
         var consecutiveErrors = 0
+        // When each video packet was read, by timestamp: a decoded frame's arrival is its packet's.
+        var readTimes: [Int64: Date] = [:]
 
         let ending: SessionEnding
         reading: while true {
@@ -143,6 +145,10 @@ final class Ingest {
                 pacer.wait(until: input.timeBase(ofStream: packet.streamIndex).rescale(dts, to: .mpegClock))
             }
             if packet.streamIndex == videoIndex {
+                if let pts = packet.pts {
+                    if readTimes.count > 256 { readTimes.removeAll(keepingCapacity: true) }
+                    readTimes[pts] = Date()
+                }
                 if packet.isCorrupt && !packet.isKeyframe {
                     // The demuxer saw damage (a continuity gap, a bad CRC). A keyframe still gets decoded: it is
                     // where decoding resumes, and a splice of two streams flags exactly that packet.
@@ -158,7 +164,9 @@ final class Ingest {
                 }
                 let (frames, damaged) = try decode(packet, with: videoDecoder)
                 if damaged { waitForKeyframe = true }
-                for frame in frames { try feedVideo(frame, videoTimeBase) }
+                for frame in frames {
+                    try feedVideo(frame, videoTimeBase, arrival: (frame.bestEffortTimestamp ?? frame.pts).flatMap { readTimes.removeValue(forKey: $0) })
+                }
             } else if packet.streamIndex == audioIndex, let audioDecoder, let audioTimeBase {
                 let (frames, _) = try decode(packet, with: audioDecoder)
                 for frame in frames { try feedAudio(frame, audioTimeBase) }
@@ -172,9 +180,9 @@ final class Ingest {
         return ending
     }
 
-    private func feedVideo(_ frame: Frame, _ timeBase: Rational) throws {
+    private func feedVideo(_ frame: Frame, _ timeBase: Rational, arrival: Date? = nil) throws {
         let timestamp = frame.bestEffortTimestamp ?? frame.pts
-        try feed.video(frame, inputTicks: timestamp.map { timeBase.rescale($0, to: .mpegClock) })
+        try feed.video(frame, inputTicks: timestamp.map { timeBase.rescale($0, to: .mpegClock) }, arrival: arrival)
     }
 
     private func feedAudio(_ frame: Frame, _ timeBase: Rational) throws {
@@ -185,7 +193,7 @@ final class Ingest {
 
     private func openDecoder(_ input: MediaInput, _ index: Int) throws -> Decoder {
         do {
-            return try Decoder(input: input, stream: index)
+            return try Decoder(input: input, stream: index, lowDelay: !source.isFinite || settings.realtime)
         } catch {
             throw LiveLadderError(.unsupportedCodec, "input \(input.url): cannot decode stream \(index): \(error)")
         }

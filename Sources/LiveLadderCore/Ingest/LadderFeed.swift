@@ -85,10 +85,11 @@ final class LadderFeed: @unchecked Sendable {
         }
     }
 
-    /// A decoded picture whose timestamp is `inputTicks` (90 kHz, input clock), or nil if it had none.
-    func video(_ frame: Frame, inputTicks: Int64?) throws {
+    /// A decoded picture whose timestamp is `inputTicks` (90 kHz, input clock), or nil if it had none,
+    /// read from the input at `arrival` (before decoding; now if unknown).
+    func video(_ frame: Frame, inputTicks: Int64?, arrival: Date? = nil) throws {
         try lock.withLock {
-            let now = Date()
+            let now = arrival ?? Date()
             let pts: Int64
             var discontinuity = false
             if let start = pendingStart {

@@ -121,7 +121,9 @@ public final class LadderRun {
                     preset: rung.preset, profile: rung.profile, tune: rung.tune,
                     globalHeader: format == .fragmentedMP4,
                     threads: Self.encoderThreads(for: rung, in: ladder))
-                let encoder = try Encoder(video: settings)
+                var live = settings
+                live.lowLatency = !source.isFinite || options.realtime
+                let encoder = try Encoder(video: live)
                 let publisher = try RenditionPublisher(name: rung.name, outputDirectory: options.output,
                                                        format: config.segmentFormat, kind: kind, listSize: options.listSize,
                                                        targetDuration: targetDuration, master: master, segmentLog: segmentLog)
@@ -130,7 +132,7 @@ public final class LadderRun {
                 videoWorkers.append(RenditionWorker(
                     name: rung.name, queueCapacity: Self.queueCapacity,
                     video: .init(scaler: VideoScaler(width: rung.width, height: rung.height), encoder: encoder,
-                                 settings: settings, frameTicks: frameTicks),
+                                 settings: live, frameTicks: frameTicks),
                     segmenter: segmenter, publisher: publisher, master: master))
             }
             if let audioChain, format == .fragmentedMP4 {
