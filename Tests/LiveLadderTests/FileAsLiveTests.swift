@@ -1,0 +1,44 @@
+import Foundation
+import XCTest
+import HLSChecker
+import HLSModel
+
+/// A file played as live: `--realtime` paces it, `--loop` repeats it on one continuous timeline.
+final class FileAsLiveTests: XCTestCase {
+    func testRealtimePacesTheFileAtItsNativeRate() throws {
+        let folder = try temporaryFolder(self)
+        let started = Date()
+        let result = try liveladder("run", "--input", Repo.fixture("noaudio-480x270.mp4"), "--output", folder,
+                                    "--realtime", "--playlist-type", "event")
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        // 6 s of media take about 6 s of wall clock, not the fraction a fast encode would.
+        XCTAssertGreaterThan(elapsed, 5.5)
+        try assertChecks(folder)
+    }
+
+    func testLoopRepeatsTheFileOnOneContinuousTimeline() throws {
+        let folder = try temporaryFolder(self)
+        let ladder = try Background(Repo.executable, ["run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", folder,
+                                                      "--loop", "--playlist-type", "event"], log: folder + ".stderr")
+        // Run until three loops (18 s of media) are out, then stop the process the hard way.
+        XCTAssertTrue(eventually(timeout: 60) { FileManager.default.fileExists(atPath: folder + "/240p/segment-9.ts") })
+        ladder.signal(SIGKILL)
+        ladder.wait(timeout: 5)
+        let playlist = try MediaPlaylist.parse(String(contentsOfFile: folder + "/240p/index.m3u8", encoding: .utf8))
+        XCTAssertGreaterThanOrEqual(playlist.segments.count, 9)
+        XCTAssertFalse(playlist.endList, "a looped file never ends")
+        XCTAssertFalse(playlist.segments.contains(where: \.discontinuity), "the loop is seamless")
+        // Every segment but the newest is a whole 2 s: the loop points do not cut segments short.
+        for segment in playlist.segments.dropLast() { XCTAssertEqual(segment.duration, 2, accuracy: 0.034, segment.uri) }
+        var previousEnd: Int64?
+        for segment in playlist.segments {
+            let facts = try SegmentFacts.read(folder + "/240p/" + segment.uri)
+            let start = try XCTUnwrap(facts.firstVideoPTS)
+            if let previousEnd { XCTAssertEqual(start, previousEnd, "\(segment.uri) continues the timeline") }
+            previousEnd = start + Int64(segment.duration * 90_000)
+        }
+        let report = try HLSCheck.run(path: folder)
+        XCTAssertTrue(report.passed, report.failures.map(\.description).joined(separator: "\n"))
+    }
+}
