@@ -42,3 +42,25 @@ final class FileAsLiveTests: XCTestCase {
         XCTAssertTrue(report.passed, report.failures.map(\.description).joined(separator: "\n"))
     }
 }
+
+/// A pull input over HTTP: LiveLadder connects out, and the resource's end is the stream's end.
+final class HTTPPullTests: XCTestCase {
+    func testHTTPPullOfAFileEndsTheStreamWithEndList() throws {
+        let folder = try temporaryFolder(self)
+        let port = freePort()
+        let server = try Background("/usr/bin/python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1",
+                                                         "--directory", Repo.root.appendingPathComponent("fixtures").path],
+                                    log: folder + ".server")
+        XCTAssertTrue(eventually(timeout: 10) {
+            (try? runProcess("/usr/bin/ffprobe", ["-v", "error", "http://127.0.0.1:\(port)/cfr30-640x360.ts"]))?.status == 0
+        })
+        let result = try liveladder("run", "--input", "http://127.0.0.1:\(port)/cfr30-640x360.ts", "--output", folder,
+                                    "--playlist-type", "event")
+        server.signal(SIGTERM)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let playlist = try MediaPlaylist.parse(String(contentsOfFile: folder + "/360p/index.m3u8", encoding: .utf8))
+        XCTAssertTrue(playlist.endList)
+        XCTAssertEqual(playlist.segments.count, 3)
+        try assertChecks(folder)
+    }
+}

@@ -17,12 +17,6 @@ final class Ingest {
         var keepAlive = false
     }
 
-    /// How the run ended.
-    enum Outcome {
-        /// The input ended and the stream was finished (ENDLIST unless `keepAlive`).
-        case finished
-    }
-
     private let source: InputSource
     private let settings: Settings
     private let feed: LadderFeed
@@ -46,7 +40,7 @@ final class Ingest {
         var current: MediaInput? = first
         while let input = current {
             let ending = try readSession(input)
-            if case .endOfInput = ending, source.isFinite {
+            if case .endOfInput = ending, source.endsAtEndOfInput {
                 if settings.loop && source.kind == .file {
                     current = try InputOpener.open(source, interrupt: nil)
                     feed.startSession(.continuous)

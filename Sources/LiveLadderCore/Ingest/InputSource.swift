@@ -44,6 +44,13 @@ struct InputSource: Sendable {
     /// Files and stdin end; network inputs are live.
     var isFinite: Bool { kind == .file || kind == .stdin }
 
+    /// Whether reaching the end of the input ends the stream. True for files and stdin, and for HTTP(S)
+    /// pulls, whose end is the resource's end (a VOD file, a live HLS playlist that got its ENDLIST); for
+    /// other network inputs the end of data means the publisher went away.
+    var endsAtEndOfInput: Bool { isFinite || scheme == "http" || scheme == "https" }
+
+    private var scheme: String { url.split(separator: ":", maxSplits: 1).first.map { String($0).lowercased() } ?? "" }
+
     /// How long to wait for a lost input to return when the user did not say: forever for a publisher we
     /// listen for, 30 s for a source we pull from, not at all for finite inputs.
     var defaultReconnectWindow: Double? {
