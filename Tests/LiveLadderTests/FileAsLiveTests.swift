@@ -64,3 +64,26 @@ final class HTTPPullTests: XCTestCase {
         try assertChecks(folder)
     }
 }
+
+final class LiveOptionTests: XCTestCase {
+    func testKeepAliveLeavesTheStreamOpenAtTheEndOfAFile() throws {
+        let folder = try temporaryFolder(self)
+        let result = try liveladder("run", "--input", Repo.fixture("noaudio-480x270.mp4"), "--output", folder,
+                                    "--playlist-type", "live", "--keep-alive")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let playlist = try MediaPlaylist.parse(String(contentsOfFile: folder + "/240p/index.m3u8", encoding: .utf8))
+        XCTAssertFalse(playlist.endList, "--keep-alive: no ENDLIST")
+        XCTAssertEqual(playlist.segments.reduce(0) { $0 + $1.duration }, 6, accuracy: 0.001, "every segment closed cleanly")
+        let report = try HLSCheck.run(path: folder, options: CheckOptions(live: true))
+        XCTAssertTrue(report.passed, report.failures.map(\.description).joined(separator: "\n"))
+    }
+
+    func testUnreadableSlateImageIsRefusedBeforeAnyWork() throws {
+        let folder = try temporaryFolder(self)
+        let result = try liveladder("run", "--input", Repo.fixture("noaudio-480x270.mp4"), "--output", folder,
+                                    "--slate-image", Repo.fixture("bad/not-media.txt"))
+        XCTAssertEqual(result.status, 3, result.stderr)
+        XCTAssertTrue(result.stderr.contains("--slate-image"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/master.m3u8"))
+    }
+}

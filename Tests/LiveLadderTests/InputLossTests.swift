@@ -32,10 +32,19 @@ final class InputLossTests: XCTestCase {
     /// Kills the publisher mid-stream (SIGKILL), starts another: returns the output folder and segment log.
     private func runOutage(slate: Bool) throws -> (folder: String, log: [LoggedSegment], killedAt: Date, returnedAt: Date) {
         let folder = try temporaryFolder(self)
+        var slateArguments: [String] = []
+        if slate {
+            // A picture of another size and pixel format than the feed: every rendition scales and converts it.
+            let image = folder + "-slate.png"
+            let made = try runProcess("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                                                          "smptebars=size=320x180", "-frames:v", "1", image])
+            XCTAssertEqual(made.status, 0, made.stderr)
+            slateArguments = ["--slate-image", image]
+        }
         let url = "rtmp://127.0.0.1:\(freePort())/live/stream"
         let ladder = try Background(Repo.executable, ["run", "--input", url, "--listen", "--output", folder,
                                                       "--list-size", "20", "--input-timeout", "1", "--reconnect-window", "4",
-                                                      "--segment-log", folder + ".log"] + (slate ? ["--slate"] : []),
+                                                      "--segment-log", folder + ".log"] + slateArguments,
                                     log: folder + ".stderr")
         let watcher = LiveWatcher(folder: folder, renditions: LiveIngestTests.renditions, listSize: 20)
         Thread.sleep(forTimeInterval: 0.5)
