@@ -12,7 +12,14 @@ enum AlignmentRules {
         for rendition in context.audioRenditions {
             checkAudioSpans(rendition, against: reference, &log)
             checkDeclaredSpans(rendition, against: reference, &log)
-            if context.finished { checkAudioExtent(rendition, against: reference, &log) }
+            // The whole-stream extent is measured against a video rendition that is real at both ends: one
+            // that was restarting at the start or end lists gaps there, with no media to measure.
+            let realAtBothEnds = { (candidate: Rendition) in
+                candidate.entries.first.map { !$0.segment.gap } ?? false && candidate.entries.last.map { !$0.segment.gap } ?? false
+            }
+            if context.finished, realAtBothEnds(rendition), let whole = context.videoRenditions.first(where: realAtBothEnds) {
+                checkAudioExtent(rendition, against: whole, &log)
+            }
         }
         checkDiscontinuities(context.renditions, &log)
         checkGaps(context.renditions, &log)

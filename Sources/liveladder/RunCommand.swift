@@ -62,6 +62,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Write one JSON line per published segment (timings, sizes) to this file.")
     var segmentLog: String?
 
+    @Option(name: .long, help: "Restart a rendition that takes input but produces nothing for this many seconds (default 3 x segment duration).")
+    var stallTimeout: Double?
+
     @Flag(name: .long, help: "Replace a previous run's files in the output folder.")
     var overwrite = false
 
@@ -83,6 +86,7 @@ struct RunCommand: ParsableCommand {
             let summary = try LadderRun(options: options, logger: logger).run()
             let names = summary.renditions.map { "\($0.name) \($0.width)x\($0.height)" }.joined(separator: ", ")
             print("wrote \(options.output)/master.m3u8: \(summary.renditions.count) renditions (\(names))\(summary.hasAudio ? " + AAC audio" : ", no audio"), \(summary.videoFrames) frames")
+            if summary.restarts > 0 { print("renditions restarted \(summary.restarts) times") }
             if summary.damagedPackets > 0 || summary.timestampJumps > 0 || summary.slateFrames > 0 || summary.sessions > 1 {
                 print("input: \(summary.sessions) sessions, \(summary.damagedPackets) damaged packets skipped, \(summary.timestampJumps) timestamp jumps stitched, \(summary.slateFrames) slate frames")
             }
@@ -130,6 +134,8 @@ struct RunCommand: ParsableCommand {
         options.slateImage = slateImage
         options.keepAlive = keepAlive
         options.segmentLog = segmentLog
+        if let stallTimeout, stallTimeout <= 0 { throw ConfigError("--stall-timeout: must be more than 0 seconds") }
+        options.stallTimeout = stallTimeout
         return options
     }
 }

@@ -15,6 +15,8 @@ final class Ingest {
         var reconnectWindow: Double?
         /// At the end of a finite input, leave the playlists live (no ENDLIST).
         var keepAlive = false
+        /// On a graceful stop, live playlists stay live; event and VOD ones get ENDLIST.
+        var livePlaylists = false
     }
 
     private let source: InputSource
@@ -22,16 +24,30 @@ final class Ingest {
     private let feed: LadderFeed
     private let slate: Slate?
     private let interrupt: InterruptGuard
+    private let control: RunControl
     private let logger: Logger
     private(set) var damagedPackets = 0
 
-    init(source: InputSource, settings: Settings, feed: LadderFeed, slate: Slate?, interrupt: InterruptGuard, logger: Logger) {
+    init(source: InputSource, settings: Settings, feed: LadderFeed, slate: Slate?, control: RunControl, logger: Logger) {
         self.source = source
         self.settings = settings
         self.feed = feed
         self.slate = slate
-        self.interrupt = interrupt
+        self.interrupt = control.interrupt
+        self.control = control
         self.logger = logger
+    }
+
+    /// SIGINT/SIGTERM (or no rendition left): the segments in progress are finished; event and VOD
+    /// playlists get ENDLIST, live ones stay live and valid.
+    private func stopCleanly() throws {
+        slate?.stop()
+        if settings.livePlaylists || control.stopReason == .allRenditionsFailed {
+            try feed.endSession()
+            closeWithoutEnding()
+        } else {
+            try feed.finish()
+        }
     }
 
     /// Reads `first` (already open) and every later session until the stream ends; throws
@@ -40,6 +56,10 @@ final class Ingest {
         var current: MediaInput? = first
         while let input = current {
             let ending = try readSession(input)
+            if control.stopReason != nil {
+                try stopCleanly()
+                return
+            }
             if case .endOfInput = ending, source.endsAtEndOfInput {
                 if settings.loop && source.kind == .file {
                     current = try InputOpener.open(source, interrupt: nil)
@@ -65,6 +85,10 @@ final class Ingest {
             do {
                 current = try waitForReturn()
             } catch {
+                if control.stopReason != nil {
+                    try stopCleanly()
+                    return
+                }
                 if let slate, slate.stop() { try feed.endSession() }
                 closeWithoutEnding()
                 throw error

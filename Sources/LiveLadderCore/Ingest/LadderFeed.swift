@@ -60,8 +60,11 @@ final class LadderFeed: @unchecked Sendable {
     /// The last real picture, repeated to fill small holes in the input.
     private var lastPicture: Frame?
 
+    private let registry: SegmentRegistry
+
     init(clock: SegmentClock, frameTicks: Int64, audio: AudioChain?, videoWorkers: [RenditionWorker],
-         audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker]) {
+         audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker], registry: SegmentRegistry) {
+        self.registry = registry
         self.clock = clock
         self.origin = clock.origin
         self.frameTicks = frameTicks
@@ -175,6 +178,7 @@ final class LadderFeed: @unchecked Sendable {
         try lock.withLock {
             guard let last = lastVideoPTS else { return }
             let videoEnd = last + frameTicks
+            registry.end(at: videoEnd)
             if let audio {
                 try distribute(audio.endSession(videoEndSamples: samples(videoEnd, audio)))
             }
@@ -188,6 +192,7 @@ final class LadderFeed: @unchecked Sendable {
     func finish() throws {
         try lock.withLock {
             let videoEnd = (lastVideoPTS ?? origin) + frameTicks
+            registry.end(at: videoEnd)
             if let audio {
                 try distribute(audio.finish(videoEndSamples: samples(videoEnd, audio)))
             }
@@ -210,6 +215,7 @@ final class LadderFeed: @unchecked Sendable {
             worker.queue.put(.video(try frame.reference(), pts: pts, boundary: boundary))
         }
         if let boundary {
+            registry.begin(boundary)
             for worker in boundaryWorkers { worker.queue.put(.boundary(boundary)) }
         }
         sessionClock.observe(pts: pts, at: arrival)

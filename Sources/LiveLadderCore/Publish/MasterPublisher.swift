@@ -55,12 +55,16 @@ final class MasterPublisher: @unchecked Sendable {
         }
     }
 
-    /// A rendition failed: it leaves the master.
+    /// A rendition was given up: it leaves the master, which is rewritten at once if players have it.
     func markFailed(rendition: String) {
         lock.withLock {
             if let index = variants.firstIndex(where: { $0.name == rendition }) { variants[index].failed = true }
+            if written && !everyVideoRenditionFailedLocked { try? write(final: false) }
         }
     }
+
+    var everyVideoRenditionFailed: Bool { lock.withLock { everyVideoRenditionFailedLocked } }
+    private var everyVideoRenditionFailedLocked: Bool { variants.allSatisfy(\.failed) }
 
     func published(rendition: String, sample: SegmentSample) throws {
         try lock.withLock {

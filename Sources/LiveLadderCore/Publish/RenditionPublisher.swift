@@ -4,6 +4,12 @@ import HLSModel
 /// Writes one rendition's files: each segment (atomically), then its media playlist (atomically), so a
 /// playlist never lists a segment that is not complete on disk (rule MP12). Runs on the rendition's thread.
 ///
+/// Segment numbers the rendition missed while it restarted are listed as `EXT-X-GAP` entries with the
+/// numbers and durations ingest gave every rendition (`SegmentRegistry`), so playlists stay aligned.
+///
+/// Called from the rendition's thread; `lock` also keeps out a stale thread of a worker the watchdog gave
+/// up on.
+///
 /// Live playlists keep a sliding window: a segment that leaves it advances MEDIA-SEQUENCE (and
 /// DISCONTINUITY-SEQUENCE when it carried a discontinuity), and its file is deleted only after the
 /// RFC 8216 §6.2.2 grace: its own duration plus the longest playlist that listed it (rule MP10).
@@ -15,6 +21,10 @@ final class RenditionPublisher: SegmentSink {
     private let listSize: Int
     private let master: MasterPublisher
     private let segmentLog: SegmentLog?
+    private let registry: SegmentRegistry
+    private let lock = NSLock()
+    private var lastNumber: Int?
+    private var failWrite = false
     private(set) var playlist: MediaPlaylist
     private(set) var samples: [SegmentSample] = []
     /// Files that left the window, and when they may go.
@@ -22,7 +32,8 @@ final class RenditionPublisher: SegmentSink {
     private var longestPlaylist: Double = 0
 
     init(name: String, outputDirectory: String, format: SegmentFormatChoice, kind: PlaylistKind, listSize: Int,
-         targetDuration: Int, master: MasterPublisher, segmentLog: SegmentLog?) throws {
+         targetDuration: Int, master: MasterPublisher, segmentLog: SegmentLog?, registry: SegmentRegistry) throws {
+        self.registry = registry
         self.name = name
         self.directory = outputDirectory + "/" + name
         self.segmentExtension = format == .ts ? "ts" : "m4s"
@@ -42,13 +53,40 @@ final class RenditionPublisher: SegmentSink {
     }
 
     func initSegment(_ bytes: [UInt8]) throws {
-        try AtomicFile.write(bytes, to: directory + "/init.mp4")
-        playlist.map = "init.mp4"
+        try lock.withLock {
+            try write(bytes, to: directory + "/init.mp4")
+            playlist.map = "init.mp4"
+        }
+    }
+
+    /// The `write-error` test fault: the next file write fails as a full disk would.
+    func failNextWrite() { lock.withLock { failWrite = true } }
+
+    /// Before a restarted rendition goes on: a removed folder is made again, and segments of the window
+    /// that went with it become gaps (players skip them; a sibling has them).
+    func recover() throws {
+        try lock.withLock {
+            guard !FileManager.default.fileExists(atPath: directory) else { return }
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw LiveLadderError(.badOutput, "cannot create \(directory) again: \(OutputFolder.reason(error))")
+            }
+            for index in playlist.segments.indices where !playlist.segments[index].gap {
+                playlist.segments[index].gap = true
+            }
+        }
     }
 
     func segment(_ segment: CompletedSegment) throws {
+        try lock.withLock { try publish(segment) }
+    }
+
+    private func publish(_ segment: CompletedSegment) throws {
         let uri = "segment-\(segment.number).\(segmentExtension)"
-        try AtomicFile.write(segment.bytes, to: directory + "/" + uri)
+        try write(segment.bytes, to: directory + "/" + uri)
+        appendGaps(before: segment.number)
+        lastNumber = segment.number
         playlist.segments.append(MediaSegment(uri: uri, duration: segment.duration, discontinuity: segment.discontinuity,
                                               programDateTime: kind == .vod ? nil : segment.programDateTime))
         let sample = SegmentSample(bytes: segment.bytes.count, duration: segment.duration)
@@ -61,10 +99,37 @@ final class RenditionPublisher: SegmentSink {
         deleteExpiredSegments(now: Date())
     }
 
-    /// The end of the stream: the playlist gets its ENDLIST.
+    /// The end of the stream: the playlist gets its ENDLIST (after gaps for whatever it missed at the end).
     func finish() throws {
-        playlist.endList = true
-        try writePlaylist()
+        try lock.withLock {
+            if let last = registry.lastFinished { appendGaps(before: last + 1) }
+            playlist.endList = true
+            if kind == .live { slideWindow() }
+            try writePlaylist()
+        }
+    }
+
+    /// Segments ingest made that this rendition did not: GAP entries, same numbers and durations.
+    private func appendGaps(before number: Int) {
+        guard var next = lastNumber.map({ $0 + 1 }) ?? registry.first, next < number else { return }
+        while next < number {
+            if let gap = registry.gap(next) {
+                playlist.segments.append(MediaSegment(uri: "segment-\(next).\(segmentExtension)", duration: gap.duration,
+                                                      discontinuity: gap.discontinuity, gap: true,
+                                                      programDateTime: kind == .vod ? nil : gap.date))
+                samples.append(SegmentSample(bytes: 0, duration: gap.duration))
+            }
+            lastNumber = next
+            next += 1
+        }
+    }
+
+    private func write(_ bytes: [UInt8], to path: String) throws {
+        if failWrite {
+            failWrite = false
+            throw AtomicFile.WriteError(path: path, reason: "No space left on device [LIVELADDER_FAULTS]")
+        }
+        try AtomicFile.write(bytes, to: path)
     }
 
     private func slideWindow() {
@@ -92,6 +157,6 @@ final class RenditionPublisher: SegmentSink {
     }
 
     private func writePlaylist() throws {
-        try AtomicFile.write(playlist.render(), to: directory + "/index.m3u8")
+        try write(Array(playlist.render().utf8), to: directory + "/index.m3u8")
     }
 }

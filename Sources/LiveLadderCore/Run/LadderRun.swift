@@ -20,6 +20,8 @@ public struct RunSummary: Sendable {
     public let slateFrames: Int
     /// Input sessions: 1, plus one per reconnect or loop.
     public let sessions: Int
+    /// Rendition restarts by the supervisor.
+    public let restarts: Int
 }
 
 /// One `liveladder run`: builds the pipeline (ingest → renditions → publishers), runs it to the end of the
@@ -32,6 +34,8 @@ public final class LadderRun {
 
     private let options: RunOptions
     private let logger: Logger
+    /// Set once the run starts: how a signal handler asks it to stop.
+    private(set) var control: RunControl?
 
     public init(options: RunOptions, logger: Logger) {
         self.options = options
@@ -51,7 +55,10 @@ public final class LadderRun {
         guard !(kind == .vod && !source.isFinite) else {
             throw LiveLadderError(.badConfig, "--playlist-type vod: a live input has no end; use live or event")
         }
+        let faults = try Fault.fromEnvironment()
         let interrupt = InterruptGuard()
+        let control = RunControl(interrupt: interrupt, logger: logger)
+        self.control = control
         // A pull input must answer within the input timeout; a listen input waits for its first publisher.
         interrupt.arm(seconds: source.kind == .pull ? options.inputTimeout : nil)
         let input = try InputOpener.open(source, interrupt: interrupt, probeTime: max(options.inputTimeout, 5))
@@ -80,6 +87,8 @@ public final class LadderRun {
         let slateImage = try options.slateImage.map(Slate.loadImage)
         try OutputFolder.prepare(options.output, renditionNames: ladder.map(\.name), overwrite: options.overwrite)
         let segmentLog = try options.segmentLog.map { try SegmentLog(path: $0) }
+        let registry = SegmentRegistry()
+        let policy = RestartPolicy()
 
         let format: ContainerFormat = config.segmentFormat == .ts ? .mpegts : .fragmentedMP4
         let audioChain: AudioChain?
@@ -114,39 +123,47 @@ public final class LadderRun {
         var audioOnlyWorker: RenditionWorker?
         do {
             for rung in ladder {
-                let settings = VideoEncoderSettings(
+                var settings = VideoEncoderSettings(
                     width: rung.width, height: rung.height, frameRate: frameRate,
                     bitRate: rung.videoBitrate, maxRate: rung.maxBitrate, bufferSize: rung.bufferSize,
                     gopSize: Int((config.segmentDuration * frameRate.doubleValue).rounded(.up)) + 1,
                     preset: rung.preset, profile: rung.profile, tune: rung.tune,
                     globalHeader: format == .fragmentedMP4,
                     threads: Self.encoderThreads(for: rung, in: ladder))
-                var live = settings
-                live.lowLatency = !source.isFinite || options.realtime
-                let encoder = try Encoder(video: live)
+                settings.lowLatency = !source.isFinite || options.realtime
+                let encoder = try Encoder(video: settings)
                 let publisher = try RenditionPublisher(name: rung.name, outputDirectory: options.output,
                                                        format: config.segmentFormat, kind: kind, listSize: options.listSize,
-                                                       targetDuration: targetDuration, master: master, segmentLog: segmentLog)
-                let segmenter = try Segmenter(format: format, video: encoder,
-                                              audio: inBandAudio ? audioChain?.encoder : nil, sink: publisher)
-                videoWorkers.append(RenditionWorker(
+                                                       targetDuration: targetDuration, master: master, segmentLog: segmentLog,
+                                                       registry: registry)
+                let audioEncoder = inBandAudio ? audioChain?.encoder : nil
+                videoWorkers.append(try RenditionWorker(
                     name: rung.name, queueCapacity: Self.queueCapacity,
                     video: .init(scaler: VideoScaler(width: rung.width, height: rung.height), encoder: encoder,
-                                 settings: live, frameTicks: frameTicks),
-                    segmenter: segmenter, publisher: publisher, master: master))
+                                 settings: settings, frameTicks: frameTicks),
+                    publisher: publisher, master: master, policy: policy, control: control,
+                    faults: faults.filter { $0.rendition == rung.name }, origin: Self.timelineOrigin,
+                    makeSegmenter: { video in try Segmenter(format: format, video: video, audio: audioEncoder, sink: publisher) }))
             }
             if let audioChain, format == .fragmentedMP4 {
                 let publisher = try RenditionPublisher(name: MasterPublisher.audioName, outputDirectory: options.output,
                                                        format: config.segmentFormat, kind: kind, listSize: options.listSize,
-                                                       targetDuration: targetDuration, master: master, segmentLog: segmentLog)
-                let segmenter = try Segmenter(format: format, video: nil, audio: audioChain.encoder, sink: publisher)
-                audioOnlyWorker = RenditionWorker(name: MasterPublisher.audioName, queueCapacity: Self.queueCapacity * 4,
-                                                  video: nil, segmenter: segmenter, publisher: publisher, master: master)
+                                                       targetDuration: targetDuration, master: master, segmentLog: segmentLog,
+                                                       registry: registry)
+                let audioEncoder = audioChain.encoder
+                audioOnlyWorker = try RenditionWorker(
+                    name: MasterPublisher.audioName, queueCapacity: Self.queueCapacity * 4, video: nil,
+                    publisher: publisher, master: master, policy: policy, control: control,
+                    faults: faults.filter { $0.rendition == MasterPublisher.audioName }, origin: Self.timelineOrigin,
+                    makeSegmenter: { _ in try Segmenter(format: format, video: nil, audio: audioEncoder, sink: publisher) })
             }
         } catch let error as LiveLadderError {
             throw error
         } catch {
             throw LiveLadderError(.processing, "cannot set up the renditions: \(error)")
+        }
+        if let unknown = faults.first(where: { fault in !ladder.contains { $0.name == fault.rendition } && fault.rendition != MasterPublisher.audioName }) {
+            throw LiveLadderError(.badConfig, "\(Fault.variable): there is no rendition \(unknown.rendition) in this ladder")
         }
 
         let workers = videoWorkers + (audioOnlyWorker.map { [$0] } ?? [])
@@ -154,7 +171,7 @@ public final class LadderRun {
             clock: SegmentClock(origin: Self.timelineOrigin, segmentTicks: segmentTicks, targetDuration: targetDuration),
             frameTicks: frameTicks, audio: audioChain, videoWorkers: videoWorkers,
             audioWorkers: audioOnlyWorker.map { [$0] } ?? (inBandAudio ? videoWorkers : []),
-            boundaryWorkers: audioOnlyWorker.map { [$0] } ?? [])
+            boundaryWorkers: audioOnlyWorker.map { [$0] } ?? [], registry: registry)
         let slate = options.slate || options.slateImage != nil
             ? Slate(feed: feed, image: slateImage, frameTicks: frameTicks) : nil
         var settings = Ingest.Settings()
@@ -163,9 +180,12 @@ public final class LadderRun {
         settings.inputTimeout = options.inputTimeout
         settings.reconnectWindow = options.reconnectWindow ?? source.defaultReconnectWindow
         settings.keepAlive = options.keepAlive
-        let ingest = Ingest(source: source, settings: settings, feed: feed, slate: slate, interrupt: interrupt, logger: logger)
+        settings.livePlaylists = kind == .live
+        let ingest = Ingest(source: source, settings: settings, feed: feed, slate: slate, control: control, logger: logger)
 
         for worker in workers { worker.start() }
+        let watchdog = Watchdog(workers: workers, timeout: options.stallTimeout ?? 3 * config.segmentDuration)
+        defer { watchdog.stop() }
         var ingestError: Error?
         do {
             try ingest.run(first: input)
@@ -175,6 +195,10 @@ public final class LadderRun {
         }
         for worker in workers { worker.join() }
 
+        if control.stopReason == .allRenditionsFailed {
+            let reasons = workers.compactMap { worker in worker.failure.map { "\(worker.name): \($0)" } }
+            throw LiveLadderError(.allRenditionsFailed, "every video rendition failed past its restart budget (\(reasons.joined(separator: "; "))); exiting so an outer supervisor can restart the channel")
+        }
         if let ingestError {
             if let error = ingestError as? LiveLadderError { throw error }
             throw LiveLadderError(.processing, "reading \(input.url) failed: \(ingestError)")
@@ -195,7 +219,8 @@ public final class LadderRun {
                           hasAudio: hasAudio, videoFrames: counters.videoFrames,
                           damagedPackets: ingest.damagedPackets, droppedFrames: counters.droppedFrames,
                           timestampJumps: counters.timestampJumps, slateFrames: counters.slateFrames,
-                          sessions: counters.sessions + 1)
+                          sessions: counters.sessions + 1,
+                          restarts: workers.reduce(0) { $0 + $1.restarts.count })
     }
 
     /// libx264's own default is 1.5 threads per core for one encoder that has the machine to itself. Here

@@ -17,6 +17,8 @@ public struct LiveLadderError: Error, CustomStringConvertible, Sendable {
         case processing = 8
         /// A live input was lost and did not come back within the reconnect window.
         case inputLost = 9
+        /// Every video rendition failed past its restart budget.
+        case allRenditionsFailed = 10
     }
 
     public let kind: Kind

@@ -52,6 +52,8 @@ public struct RunOptions: Sendable {
     public var keepAlive = false
     /// `--segment-log`: one JSON line per published segment.
     public var segmentLog: String?
+    /// A rendition that takes input but produces nothing this long is restarted; nil: 3 × segment duration.
+    public var stallTimeout: Double?
 
     public init(input: String, output: String, config: LadderConfig, playlistKind: PlaylistKind? = nil,
                 overwrite: Bool = false, inputOptions: [String: String] = [:]) {

@@ -43,6 +43,8 @@ final class Segmenter {
     /// The segment being filled: where it starts, and (audio-only) the earliest time the next may start.
     private var open: (boundary: SegmentBoundary, start: Int64)?
     private var lastVideoDTS = Int64.min
+    /// Whether the first segment has opened.
+    private var started = false
     private var lastAudioEnd: Int64?
 
     init(format: ContainerFormat, video: Encoder?, audio: Encoder?, sink: SegmentSink) throws {
@@ -73,6 +75,12 @@ final class Segmenter {
                 throw SegmenterError(description: "the encoder did not start segment \(boundary.number) with a keyframe at PTS \(boundary.pts)")
             }
             boundaries.removeFirst()
+            if !started {
+                // A segmenter that starts mid-stream (a restarted rendition) drops audio from before its first
+                // segment; keep one AAC frame's worth, where the encoder's priming sits at the stream start.
+                pendingAudio.removeAll { ($0.pts ?? 0) + max($0.duration, 1920) < boundary.pts }
+                started = true
+            }
             try writeAudio(before: boundary.pts)
             if open != nil { try close(at: boundary.pts, inputCompletedAt: boundary.previousSegmentInputEnd) }
             open = (boundary, boundary.pts)

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Every segment boundary ingest decided, by media sequence number: where each segment starts and how
+/// long it lasts. A rendition that missed segments while it restarted lists them as `EXT-X-GAP` entries
+/// with exactly these numbers and durations, the same as its siblings' real segments (rules MP7, MP8).
+///
+/// `@unchecked Sendable`: all state is guarded by `lock`; ingest writes, renditions read.
+final class SegmentRegistry: @unchecked Sendable {
+    struct Entry: Sendable {
+        let pts: Int64
+        let discontinuity: Bool
+        let clock: SessionClock
+        var end: Int64?
+    }
+
+    private let lock = NSLock()
+    private var entries: [Int: Entry] = [:]
+    private var last: Int?
+
+    func begin(_ boundary: SegmentBoundary) {
+        lock.withLock {
+            if let last, entries[last]?.end == nil { entries[last]?.end = boundary.pts }
+            entries[boundary.number] = Entry(pts: boundary.pts, discontinuity: boundary.discontinuity, clock: boundary.clock)
+            last = boundary.number
+            // Only a window's worth of history is ever asked for.
+            if entries.count > 4096, let oldest = entries.keys.min() { entries[oldest] = nil }
+        }
+    }
+
+    /// The open segment ends here (a session end, or the end of the stream).
+    func end(at pts: Int64) {
+        lock.withLock {
+            if let last, entries[last]?.end == nil { entries[last]?.end = pts }
+        }
+    }
+
+    /// A finished segment, as a GAP entry names it.
+    func gap(_ number: Int) -> (duration: Double, discontinuity: Bool, date: Date)? {
+        lock.withLock {
+            guard let entry = entries[number], let end = entry.end else { return nil }
+            return (Double(end - entry.pts) / 90_000, entry.discontinuity, entry.clock.date(for: entry.pts))
+        }
+    }
+
+    /// The number of the newest segment that has ended.
+    var lastFinished: Int? {
+        lock.withLock {
+            guard let last else { return nil }
+            return entries[last]?.end != nil ? last : last - 1
+        }
+    }
+
+    var first: Int? { lock.withLock { entries.keys.min() } }
+}
