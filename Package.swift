@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // The FFmpeg C libraries, found by pkg-config. Only FFmpegKit imports this module.
@@ -36,6 +37,7 @@ let package = Package(
             "LiveLadderCore", "LadderConfig", "FFmpegKit", "HLSChecker",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "HLSModelTests", dependencies: ["HLSModel"]),
         .testTarget(name: "LadderConfigTests", dependencies: ["LadderConfig"]),

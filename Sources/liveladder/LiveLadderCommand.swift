@@ -3,7 +3,7 @@ import FFmpegKit
 import Foundation
 
 @main
-struct LiveLadderCommand: ParsableCommand {
+struct LiveLadderCommand: AsyncParsableCommand {
     init() {
         // FFmpeg's own log stays off stderr (errors are one line); `run --verbose` turns it back on.
         FFmpegLog.configure(echo: nil)

@@ -4,8 +4,9 @@ import LadderConfig
 import FFmpegKit
 import LiveLadderCore
 import Logging
+import ServiceLifecycle
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Transcode an input into an HLS ladder: <output>/master.m3u8 and <output>/<rendition>/index.m3u8."
@@ -65,13 +66,16 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Restart a rendition that takes input but produces nothing for this many seconds (default 3 x segment duration).")
     var stallTimeout: Double?
 
+    @Option(name: .long, help: "Restarts a failing rendition may use within 5 minutes before it is given up.")
+    var restartBudget: Int = 5
+
     @Flag(name: .long, help: "Replace a previous run's files in the output folder.")
     var overwrite = false
 
     @Flag(name: .long, help: "Log progress details.")
     var verbose = false
 
-    func run() throws {
+    func run() async throws {
         var logger = Logger(label: "liveladder")
         logger.logLevel = verbose ? .debug : .warning
         FFmpegLog.configure(echo: verbose ? .info : nil)
@@ -82,8 +86,24 @@ struct RunCommand: ParsableCommand {
         } catch let error as ConfigError {
             fail(error.message, code: LiveLadderError.Kind.badConfig.rawValue)
         }
+        let service = RunService(ladder: LadderRun(options: options, logger: logger))
+        var quiet = logger
+        quiet.logLevel = .error
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
+        try await group.run()
         do {
-            let summary = try LadderRun(options: options, logger: logger).run()
+            guard let outcome = service.outcome else { fail("the run did not finish", code: 1) }
+            let summary: RunSummary
+            do {
+                summary = try outcome.get()
+            } catch let error as LiveLadderError where service.ladder.wasStopped && error.kind == .badInput {
+                // Stopped while still waiting for the input to open: nothing was written, nothing failed.
+                print("stopped before the input opened: \(error.message)")
+                return
+            }
             let names = summary.renditions.map { "\($0.name) \($0.width)x\($0.height)" }.joined(separator: ", ")
             print("wrote \(options.output)/master.m3u8: \(summary.renditions.count) renditions (\(names))\(summary.hasAudio ? " + AAC audio" : ", no audio"), \(summary.videoFrames) frames")
             if summary.restarts > 0 { print("renditions restarted \(summary.restarts) times") }
@@ -136,6 +156,8 @@ struct RunCommand: ParsableCommand {
         options.segmentLog = segmentLog
         if let stallTimeout, stallTimeout <= 0 { throw ConfigError("--stall-timeout: must be more than 0 seconds") }
         options.stallTimeout = stallTimeout
+        guard restartBudget >= 0 else { throw ConfigError("--restart-budget: must be 0 or more") }
+        options.restartBudget = restartBudget
         return options
     }
 }

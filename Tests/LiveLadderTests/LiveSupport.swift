@@ -26,8 +26,12 @@ final class Background {
     let process = Process()
     let log: String
 
-    init(_ executable: String, _ arguments: [String], log: String, stdin: Pipe? = nil, stdout: Pipe? = nil) throws {
+    init(_ executable: String, _ arguments: [String], log: String, stdin: Pipe? = nil, stdout: Pipe? = nil,
+         environment: [String: String] = [:]) throws {
         self.log = log
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log])
         }
@@ -186,7 +190,8 @@ final class LiveWatcher: @unchecked Sendable {
                 if now >= 0 && now < playlist.segments.count && playlist.segments[now].uri != segment.uri {
                     fail("\(name): segment \(number) changed from \(segment.uri) to \(playlist.segments[now].uri)")
                 }
-                if now < 0 && left[name + "/" + segment.uri] == nil {
+                // A GAP entry has no file to keep.
+                if now < 0 && !segment.gap && left[name + "/" + segment.uri] == nil {
                     left[name + "/" + segment.uri] = (Date(), segment.duration, longestWindow[name] ?? window)
                 }
             }

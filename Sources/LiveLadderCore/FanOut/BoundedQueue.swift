@@ -4,6 +4,8 @@ import Foundation
 ///
 /// Full-queue policy: `put` waits for room. For a file input this is back-pressure: the input is read
 /// no faster than the slowest rendition encodes, and memory stays at `capacity` frames per rendition.
+/// A live input cannot wait, so it uses `offer`, which never blocks: a rendition whose queue is full has
+/// fallen behind and is restarted (`RenditionWorker.offer`).
 /// A rendition that fails closes its queue; from then on `put` drops items at once, so a dead rendition
 /// never blocks the input or its siblings.
 ///
@@ -32,6 +34,16 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
             dropped += 1
             return false
         }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    /// Appends without waiting; false when the queue is full or closed (the item is not taken).
+    public func offer(_ item: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed, items.count - head < capacity else { return false }
         items.append(item)
         condition.broadcast()
         return true

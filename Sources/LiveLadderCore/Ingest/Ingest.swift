@@ -144,6 +144,11 @@ final class Ingest {
                 packet = try input.read()
                 consecutiveErrors = 0
             } catch {
+                if interrupt.isCancelled {
+                    // Asked to stop: whatever the demuxer made of the interruption, the session is over.
+                    ending = .endOfInput
+                    break reading
+                }
                 if error.isInterrupted {
                     ending = interrupt.isCancelled ? .endOfInput : .silent(seconds: settings.inputTimeout)
                     break reading

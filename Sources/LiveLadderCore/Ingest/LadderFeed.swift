@@ -61,10 +61,13 @@ final class LadderFeed: @unchecked Sendable {
     private var lastPicture: Frame?
 
     private let registry: SegmentRegistry
+    /// A live input never waits for a rendition: frames and packets are offered, not put.
+    private let live: Bool
 
     init(clock: SegmentClock, frameTicks: Int64, audio: AudioChain?, videoWorkers: [RenditionWorker],
-         audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker], registry: SegmentRegistry) {
+         audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker], registry: SegmentRegistry, live: Bool) {
         self.registry = registry
+        self.live = live
         self.clock = clock
         self.origin = clock.origin
         self.frameTicks = frameTicks
@@ -211,12 +214,12 @@ final class LadderFeed: @unchecked Sendable {
                               clock: sessionClock,
                               previousSegmentInputEnd: lastArrival)
             : nil
+        if let boundary { registry.begin(boundary) }
         for worker in videoWorkers {
-            worker.queue.put(.video(try frame.reference(), pts: pts, boundary: boundary))
+            hand(.video(try frame.reference(), pts: pts, boundary: boundary), to: worker)
         }
         if let boundary {
-            registry.begin(boundary)
-            for worker in boundaryWorkers { worker.queue.put(.boundary(boundary)) }
+            for worker in boundaryWorkers { hand(.boundary(boundary), to: worker) }
         }
         sessionClock.observe(pts: pts, at: arrival)
         lastVideoPTS = pts
@@ -236,6 +239,11 @@ final class LadderFeed: @unchecked Sendable {
         try distribute(audio.push(frame, samplesFromVideoStart: start.map { samples($0, audio) }))
     }
 
+    /// Media goes to a rendition's queue: waiting for room with a file input, never with a live one.
+    private func hand(_ item: RenditionItem, to worker: RenditionWorker) {
+        if live { worker.offer(item) } else { worker.queue.put(item) }
+    }
+
     private func samples(_ ticks: Int64, _ audio: AudioChain) -> Int64 {
         (ticks - origin) * Int64(audio.sampleRate) / 90_000
     }
@@ -243,7 +251,7 @@ final class LadderFeed: @unchecked Sendable {
     private func distribute(_ packets: [Packet]) throws {
         for packet in packets {
             counters.audioPackets += 1
-            for worker in audioWorkers { worker.queue.put(.audio(try packet.reference())) }
+            for worker in audioWorkers { hand(.audio(try packet.reference()), to: worker) }
         }
     }
 }

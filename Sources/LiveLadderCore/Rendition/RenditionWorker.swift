@@ -123,18 +123,35 @@ final class RenditionWorker: @unchecked Sendable {
         }
     }
 
+    /// Hands an item to the rendition without ever blocking ingest (live inputs). A full queue means the
+    /// rendition has fallen behind the live input: it is restarted like a stalled one, and the item dropped.
+    func offer(_ item: RenditionItem) {
+        guard !queue.offer(item) else { return }
+        abandon(because: "fell behind the live input: its queue of \(queue.capacity) items was full")
+    }
+
     /// The watchdog's question: has this rendition stopped producing while its input keeps coming?
     /// If so its thread is abandoned, the failure goes through the restart policy, and a new thread
     /// takes over the queue.
     func checkStall(now: Date, timeout: Double) {
+        let stalled = lock.withLock {
+            if case .running = state, now.timeIntervalSince(lastProgress) > timeout, queue.count > 0 { return true }
+            return false
+        }
+        if stalled { abandon(because: "stalled: no progress for \(timeout) s while its input kept coming") }
+    }
+
+    /// Gives up on the current thread (it may be stuck in a C call): the generation moves on, the failure
+    /// goes through the restart policy, and a new thread takes over the queue.
+    private func abandon(because reason: String) {
         let next: Int? = lock.withLock {
-            guard case .running = state, now.timeIntervalSince(lastProgress) > timeout, queue.count > 0 else { return nil }
+            guard case .running = state else { return nil }
             generation += 1
-            lastProgress = now
+            lastProgress = Date()
             return generation
         }
         guard let next else { return }
-        recover(from: SegmenterError(description: "stalled: no progress for \(timeout) s while its input kept coming"))
+        recover(from: SegmenterError(description: reason))
         control.release(rendition: name)
         spawn(generation: next)
     }

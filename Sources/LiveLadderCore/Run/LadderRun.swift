@@ -26,21 +26,35 @@ public struct RunSummary: Sendable {
 
 /// One `liveladder run`: builds the pipeline (ingest → renditions → publishers), runs it to the end of the
 /// input, and publishes the final playlists.
-public final class LadderRun {
+///
+/// `@unchecked Sendable`: `run()` is called once, on one thread; `stop()` may come from any thread and only
+/// touches the lock-protected `RunControl`.
+public final class LadderRun: @unchecked Sendable {
     /// Output ticks of the first video frame. Not zero, so B-frame DTS and AAC priming stay positive.
     static let timelineOrigin: Int64 = 10 * 90_000
-    /// Items (frames or audio packets) a rendition queue holds before ingest waits.
+    /// Items (frames or audio packets) a rendition queue holds before ingest waits (a file input).
     static let queueCapacity = 16
+    /// A live input does not wait: its queues hold 3 s of frames and audio packets, enough for the burst
+    /// that follows probing, before a rendition counts as fallen behind. The frames are references to the
+    /// same decoded pictures for every rendition, so this costs one set of pictures, not one per rendition.
+    static func liveQueueCapacity(frameRate: Double) -> Int { Int(3 * (frameRate + 48)) }
 
     private let options: RunOptions
     private let logger: Logger
-    /// Set once the run starts: how a signal handler asks it to stop.
-    private(set) var control: RunControl?
+    private let control: RunControl
 
     public init(options: RunOptions, logger: Logger) {
         self.options = options
         self.logger = logger
+        control = RunControl(interrupt: InterruptGuard(), logger: logger)
     }
+
+    /// SIGINT/SIGTERM: stop reading, finish the segments in progress, write the last playlists (ENDLIST for
+    /// event and VOD, live ones stay live), and return. Safe from any thread, at any time.
+    public func stop() { control.stop(because: .signal) }
+
+    /// Whether the run ended because it was asked to stop.
+    public var wasStopped: Bool { control.stopReason == .signal }
 
     public func run() throws -> RunSummary {
         let config = options.config
@@ -56,9 +70,7 @@ public final class LadderRun {
             throw LiveLadderError(.badConfig, "--playlist-type vod: a live input has no end; use live or event")
         }
         let faults = try Fault.fromEnvironment()
-        let interrupt = InterruptGuard()
-        let control = RunControl(interrupt: interrupt, logger: logger)
-        self.control = control
+        let interrupt = control.interrupt
         // A pull input must answer within the input timeout; a listen input waits for its first publisher.
         interrupt.arm(seconds: source.kind == .pull ? options.inputTimeout : nil)
         let input = try InputOpener.open(source, interrupt: interrupt, probeTime: max(options.inputTimeout, 5))
@@ -88,7 +100,8 @@ public final class LadderRun {
         try OutputFolder.prepare(options.output, renditionNames: ladder.map(\.name), overwrite: options.overwrite)
         let segmentLog = try options.segmentLog.map { try SegmentLog(path: $0) }
         let registry = SegmentRegistry()
-        let policy = RestartPolicy()
+        var policy = RestartPolicy()
+        policy.budget = options.restartBudget
 
         let format: ContainerFormat = config.segmentFormat == .ts ? .mpegts : .fragmentedMP4
         let audioChain: AudioChain?
@@ -119,6 +132,8 @@ public final class LadderRun {
                 ? MasterPublisher.Audio(channels: audioChain!.channelCount, estimatedPeak: audioEstimate) : nil,
             hasAudio: hasAudio)
 
+        let liveFeed = !source.isFinite || options.realtime
+        let queueCapacity = liveFeed ? Self.liveQueueCapacity(frameRate: frameRate.doubleValue) : Self.queueCapacity
         var videoWorkers: [RenditionWorker] = []
         var audioOnlyWorker: RenditionWorker?
         do {
@@ -138,7 +153,7 @@ public final class LadderRun {
                                                        registry: registry)
                 let audioEncoder = inBandAudio ? audioChain?.encoder : nil
                 videoWorkers.append(try RenditionWorker(
-                    name: rung.name, queueCapacity: Self.queueCapacity,
+                    name: rung.name, queueCapacity: queueCapacity,
                     video: .init(scaler: VideoScaler(width: rung.width, height: rung.height), encoder: encoder,
                                  settings: settings, frameTicks: frameTicks),
                     publisher: publisher, master: master, policy: policy, control: control,
@@ -152,7 +167,7 @@ public final class LadderRun {
                                                        registry: registry)
                 let audioEncoder = audioChain.encoder
                 audioOnlyWorker = try RenditionWorker(
-                    name: MasterPublisher.audioName, queueCapacity: Self.queueCapacity * 4, video: nil,
+                    name: MasterPublisher.audioName, queueCapacity: queueCapacity * 4, video: nil,
                     publisher: publisher, master: master, policy: policy, control: control,
                     faults: faults.filter { $0.rendition == MasterPublisher.audioName }, origin: Self.timelineOrigin,
                     makeSegmenter: { _ in try Segmenter(format: format, video: nil, audio: audioEncoder, sink: publisher) })
@@ -171,7 +186,8 @@ public final class LadderRun {
             clock: SegmentClock(origin: Self.timelineOrigin, segmentTicks: segmentTicks, targetDuration: targetDuration),
             frameTicks: frameTicks, audio: audioChain, videoWorkers: videoWorkers,
             audioWorkers: audioOnlyWorker.map { [$0] } ?? (inBandAudio ? videoWorkers : []),
-            boundaryWorkers: audioOnlyWorker.map { [$0] } ?? [], registry: registry)
+            boundaryWorkers: audioOnlyWorker.map { [$0] } ?? [], registry: registry,
+            live: liveFeed)
         let slate = options.slate || options.slateImage != nil
             ? Slate(feed: feed, image: slateImage, frameTicks: frameTicks) : nil
         var settings = Ingest.Settings()

@@ -54,6 +54,8 @@ public struct RunOptions: Sendable {
     public var segmentLog: String?
     /// A rendition that takes input but produces nothing this long is restarted; nil: 3 × segment duration.
     public var stallTimeout: Double?
+    /// Restarts a rendition may use within 5 minutes before it is given up.
+    public var restartBudget = 5
 
     public init(input: String, output: String, config: LadderConfig, playlistKind: PlaylistKind? = nil,
                 overwrite: Bool = false, inputOptions: [String: String] = [:]) {

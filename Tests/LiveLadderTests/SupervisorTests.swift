@@ -1,0 +1,159 @@
+import Foundation
+import XCTest
+import HLSChecker
+import HLSModel
+
+/// A failing rendition restarts on its own while its siblings carry on; what it missed is a GAP.
+final class SupervisorTests: XCTestCase {
+    static let renditions = ["360p", "240p"]
+
+    /// 12 s of input: the 6 s fixture twice, copied, so a failure has room to recover in.
+    private func twelveSeconds(_ folder: String) throws -> String {
+        let input = folder + "-12s.mp4"
+        let made = try runProcess("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-stream_loop", "1",
+                                                      "-i", Repo.fixture("cfr30-640x360.mp4"), "-c", "copy", input])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        return input
+    }
+
+    private func playlist(_ folder: String, _ name: String) throws -> MediaPlaylist {
+        try MediaPlaylist.parse(String(contentsOfFile: "\(folder)/\(name)/index.m3u8", encoding: .utf8))
+    }
+
+    /// Runs the 12 s input in real time as a live stream with `faults`, watching every snapshot.
+    private func runWithFaults(_ faults: String, extra: [String] = [], expectStatus: Int32 = 0) throws -> String {
+        let folder = try temporaryFolder(self)
+        let input = try twelveSeconds(folder)
+        let ladder = try Background(Repo.executable, ["run", "--input", input, "--output", folder, "--realtime",
+                                                      "--playlist-type", "live", "--list-size", "20", "--stall-timeout", "2"] + extra,
+                                    log: folder + ".stderr", environment: ["LIVELADDER_FAULTS": faults])
+        let watcher = LiveWatcher(folder: folder, renditions: Self.renditions, listSize: 20)
+        XCTAssertEqual(ladder.wait(timeout: 40), expectStatus, ladder.output)
+        XCTAssertEqual(watcher.stop(), [], "rules broken during the run")
+        XCTAssertGreaterThan(watcher.checkedSnapshots, 2)
+        return folder
+    }
+
+    /// The failing rendition lists gaps where it was down and real segments after; the sibling has no gap.
+    private func assertRecovered(_ folder: String, failing: String, sibling: String, maximumGaps: Int,
+                                 file: StaticString = #filePath, line: UInt = #line) throws {
+        let failed = try playlist(folder, failing)
+        let healthy = try playlist(folder, sibling)
+        XCTAssertFalse(healthy.segments.contains(where: \.gap), "\(sibling) misses nothing", file: file, line: line)
+        XCTAssertEqual(healthy.segments.count, 6, "\(sibling): every segment", file: file, line: line)
+        XCTAssertEqual(failed.segments.map(\.uri), healthy.segments.map(\.uri), "same numbers in both", file: file, line: line)
+        let gaps = failed.segments.indices.filter { failed.segments[$0].gap }
+        XCTAssertGreaterThanOrEqual(gaps.count, 1, "\(failing) has its gap", file: file, line: line)
+        XCTAssertLessThanOrEqual(gaps.count, maximumGaps, "\(failing) came back within a segment plus its backoff: gaps \(gaps)", file: file, line: line)
+        if let lastGap = gaps.last {
+            XCTAssertTrue(failed.segments[(lastGap + 1)...].contains { !$0.gap }, "\(failing) produces again", file: file, line: line)
+        }
+        for index in gaps {
+            // A gap has its sibling's duration, to the microsecond.
+            XCTAssertEqual(failed.segments[index].duration, healthy.segments[index].duration, accuracy: 0.000001, file: file, line: line)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "\(folder)/\(failing)/\(failed.segments[index].uri)") && false)
+        }
+        XCTAssertTrue(failed.endList && healthy.endList)
+        let report = try HLSCheck.run(path: folder)
+        XCTAssertTrue(report.passed, report.failures.map(\.description).joined(separator: "\n"), file: file, line: line)
+        let master = try String(contentsOfFile: folder + "/master.m3u8", encoding: .utf8)
+        XCTAssertTrue(master.contains("\(failing)/index.m3u8"), "a restarted rendition stays in the master", file: file, line: line)
+    }
+
+    func testEncoderErrorRestartsTheRendition() throws {
+        let folder = try runWithFaults("240p:encoder-error@3")
+        try assertRecovered(folder, failing: "240p", sibling: "360p", maximumGaps: 1)
+    }
+
+    func testWriteErrorRestartsTheRendition() throws {
+        let folder = try runWithFaults("360p:write-error@3")
+        // The write fails when segment 1 closes at 4 s; the rendition is back at the next boundary.
+        try assertRecovered(folder, failing: "360p", sibling: "240p", maximumGaps: 2)
+    }
+
+    func testStallIsDetectedAndTheRenditionRestarted() throws {
+        let folder = try runWithFaults("240p:stall@3")
+        // Noticed 2 s (--stall-timeout) after it hung, back at the boundary after that.
+        try assertRecovered(folder, failing: "240p", sibling: "360p", maximumGaps: 2)
+    }
+
+    func testRemovedRenditionFolderIsRecreated() throws {
+        let folder = try temporaryFolder(self)
+        let input = try twelveSeconds(folder)
+        let ladder = try Background(Repo.executable, ["run", "--input", input, "--output", folder, "--realtime",
+                                                      "--playlist-type", "event"], log: folder + ".stderr")
+        XCTAssertTrue(eventually(timeout: 15) { FileManager.default.fileExists(atPath: folder + "/240p/segment-1.ts") })
+        try FileManager.default.removeItem(atPath: folder + "/240p")
+        XCTAssertEqual(ladder.wait(timeout: 30), 0, ladder.output)
+        let recreated = try playlist(folder, "240p")
+        XCTAssertTrue(recreated.endList)
+        XCTAssertTrue(recreated.segments.suffix(2).allSatisfy { !$0.gap }, "the stream continues in the recreated folder")
+        XCTAssertEqual(recreated.segments.count, 6)
+        try assertChecks(folder)
+    }
+
+    func testBudgetExhaustedRenditionLeavesTheMasterWhileTheOthersContinue() throws {
+        let folder = try runWithFaults("240p:encoder-error@3", extra: ["--restart-budget", "0"], expectStatus: 8)
+        let master = try String(contentsOfFile: folder + "/master.m3u8", encoding: .utf8)
+        XCTAssertFalse(master.contains("240p/index.m3u8"), "the given-up rendition left the master")
+        XCTAssertTrue(master.contains("360p/index.m3u8"))
+        let survivor = try playlist(folder, "360p")
+        XCTAssertEqual(survivor.segments.count, 6)
+        XCTAssertTrue(survivor.endList)
+        XCTAssertTrue(try String(contentsOfFile: folder + ".stderr", encoding: .utf8).contains("rendition 240p failed"))
+    }
+
+    func testEveryRenditionFailingEndsTheProcessWithItsExitCode() throws {
+        let folder = try temporaryFolder(self)
+        let input = try twelveSeconds(folder)
+        let started = Date()
+        let ladder = try Background(Repo.executable, ["run", "--input", input, "--output", folder, "--realtime",
+                                                      "--playlist-type", "live", "--restart-budget", "0"],
+                                    log: folder + ".stderr", environment: ["LIVELADDER_FAULTS": "240p:encoder-error@3,360p:encoder-error@3"])
+        XCTAssertEqual(ladder.wait(timeout: 30), 10, ladder.output)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 8, "it gives up right away, not at the end of the input")
+        XCTAssertTrue(ladder.output.contains("every video rendition failed"), ladder.output)
+    }
+
+    func testMalformedFaultVariableIsRefused() throws {
+        let folder = try temporaryFolder(self)
+        let result = try runProcess(Repo.executable, ["run", "--input", Repo.fixture("noaudio-480x270.mp4"), "--output", folder],
+                                    environment: ProcessInfo.processInfo.environment.merging(["LIVELADDER_FAULTS": "240p:explode@2"]) { $1 })
+        XCTAssertEqual(result.status, 3, result.stderr)
+        XCTAssertTrue(result.stderr.contains("LIVELADDER_FAULTS"), result.stderr)
+    }
+}
+
+/// SIGTERM and SIGINT stop a run cleanly; SIGKILL and a new run on the same folder never rewind.
+final class StopAndResumeTests: XCTestCase {
+    func testSIGTERMWritesCleanFinalPlaylistsAndExitsZeroWithinTheBound() throws {
+        let folder = try temporaryFolder(self)
+        let ladder = try Background(Repo.executable, ["run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", folder,
+                                                      "--realtime", "--playlist-type", "event"], log: folder + ".stderr")
+        XCTAssertTrue(eventually(timeout: 10) { FileManager.default.fileExists(atPath: folder + "/360p/segment-0.ts") })
+        Thread.sleep(forTimeInterval: 0.7)
+        ladder.signal(SIGTERM)
+        let signalled = Date()
+        XCTAssertEqual(ladder.wait(timeout: 10), 0, ladder.output)
+        XCTAssertLessThan(Date().timeIntervalSince(signalled), 10)
+        for name in ["360p", "240p"] {
+            let playlist = try MediaPlaylist.parse(String(contentsOfFile: "\(folder)/\(name)/index.m3u8", encoding: .utf8))
+            XCTAssertTrue(playlist.endList, "\(name): an event playlist ends with ENDLIST")
+            XCTAssertLessThan(playlist.segments.count, 3, "\(name): stopped before the end of the input")
+        }
+        try assertChecks(folder)
+    }
+
+    func testSIGINTKeepsALivePlaylistLive() throws {
+        let folder = try temporaryFolder(self)
+        let ladder = try Background(Repo.executable, ["run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", folder,
+                                                      "--realtime", "--playlist-type", "live"], log: folder + ".stderr")
+        XCTAssertTrue(eventually(timeout: 10) { FileManager.default.fileExists(atPath: folder + "/360p/segment-1.ts") })
+        ladder.signal(SIGINT)
+        XCTAssertEqual(ladder.wait(timeout: 10), 0, ladder.output)
+        let playlist = try MediaPlaylist.parse(String(contentsOfFile: "\(folder)/360p/index.m3u8", encoding: .utf8))
+        XCTAssertFalse(playlist.endList, "a live playlist stays live, and valid")
+        let report = try HLSCheck.run(path: folder, options: CheckOptions(live: true))
+        XCTAssertTrue(report.passed, report.failures.map(\.description).joined(separator: "\n"))
+    }
+}
