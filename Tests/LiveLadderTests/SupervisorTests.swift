@@ -157,3 +157,50 @@ final class StopAndResumeTests: XCTestCase {
         XCTAssertTrue(report.passed, report.failures.map(\.description).joined(separator: "\n"))
     }
 }
+
+final class ResumeTests: XCTestCase {
+    private func playlist(_ folder: String, _ name: String) throws -> MediaPlaylist {
+        try MediaPlaylist.parse(String(contentsOfFile: "\(folder)/\(name)/index.m3u8", encoding: .utf8))
+    }
+
+    func testRunAgainAfterSIGKILLContinuesWithoutRewind() throws {
+        let folder = try temporaryFolder(self)
+        let arguments = ["run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", folder, "--realtime",
+                         "--playlist-type", "live", "--list-size", "3"]
+        let first = try Background(Repo.executable, arguments, log: folder + ".first")
+        XCTAssertTrue(eventually(timeout: 15) { (try? self.playlist(folder, "240p"))?.segments.count == 2 })
+        first.signal(SIGKILL)
+        first.wait(timeout: 5)
+        let before = try ["360p", "240p"].map { try playlist(folder, $0) }
+
+        let second = try liveladder(arguments)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        // The renditions may have been killed a segment apart; the run goes on after the furthest.
+        let next = before.map { $0.mediaSequence + $0.segments.count }.max() ?? 0
+        for (name, old) in zip(["360p", "240p"], before) {
+            let new = try playlist(folder, name)
+            // Numbers go on after the last segment written; nothing is renumbered or listed twice.
+            XCTAssertGreaterThanOrEqual(new.mediaSequence, old.mediaSequence, name)
+            let numbers = new.segments.indices.map { new.mediaSequence + $0 }
+            XCTAssertEqual(new.segments.map(\.uri), numbers.map { "segment-\($0).ts" }, name)
+            let join = try XCTUnwrap(new.segments.firstIndex { $0.discontinuity }, "\(name): the join is marked")
+            XCTAssertEqual(new.mediaSequence + join, next, "\(name): the first new segment follows the last old one")
+            XCTAssertEqual(new.segments.filter(\.discontinuity).count, 1, name)
+        }
+        let report = try HLSCheck.run(path: folder)
+        XCTAssertTrue(report.passed, report.failures.map(\.description).joined(separator: "\n"))
+    }
+
+    func testADifferentConfigurationIsRefused() throws {
+        let folder = try temporaryFolder(self)
+        let arguments = ["run", "--input", Repo.fixture("noaudio-480x270.mp4"), "--output", folder, "--playlist-type", "live", "--keep-alive"]
+        XCTAssertEqual(try liveladder(arguments).status, 0)
+        let other = try liveladder(arguments + ["--segment-duration", "1"])
+        XCTAssertEqual(other.status, 7, other.stderr)
+        XCTAssertTrue(other.stderr.contains("another configuration") && other.stderr.contains("--overwrite"), other.stderr)
+        // The same configuration continues it.
+        let again = try liveladder(arguments)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try playlist(folder, "240p").segments.filter(\.discontinuity).count, 1)
+    }
+}

@@ -60,6 +60,10 @@ func liveladder(_ arguments: String...) throws -> ProcessResult {
     try runProcess(Repo.executable, arguments)
 }
 
+func liveladder(_ arguments: [String]) throws -> ProcessResult {
+    try runProcess(Repo.executable, arguments)
+}
+
 /// Facts about one segment read back with libavformat, independently of how it was written.
 struct SegmentFacts {
     var firstVideoPTS: Int64?

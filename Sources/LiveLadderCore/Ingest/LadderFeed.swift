@@ -63,11 +63,15 @@ final class LadderFeed: @unchecked Sendable {
     private let registry: SegmentRegistry
     /// A live input never waits for a rendition: frames and packets are offered, not put.
     private let live: Bool
+    /// This run continues a previous one's playlists: its first segment follows a discontinuity.
+    private let resumed: Bool
 
     init(clock: SegmentClock, frameTicks: Int64, audio: AudioChain?, videoWorkers: [RenditionWorker],
-         audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker], registry: SegmentRegistry, live: Bool) {
+         audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker], registry: SegmentRegistry, live: Bool,
+         resumed: Bool = false) {
         self.registry = registry
         self.live = live
+        self.resumed = resumed
         self.clock = clock
         self.origin = clock.origin
         self.frameTicks = frameTicks
@@ -108,7 +112,7 @@ final class LadderFeed: @unchecked Sendable {
                 if start != .continuous {
                     sessionClock = SessionClock(notBefore: lastVideoPTS.map { (pts, sessionClock.date(for: $0 + frameTicks)) })
                     clock.restart(at: pts)
-                    discontinuity = start == .afterBreak
+                    discontinuity = start == .afterBreak || (start == .first && resumed)
                 }
                 pendingStart = nil
             } else if let last = lastVideoPTS {

@@ -52,6 +52,26 @@ final class RenditionPublisher: SegmentSink {
         }
     }
 
+    /// Continues a previous run's playlist (after a crash): its window stays listed, numbers go on after
+    /// it, and files of the previous run that had already left the window are deleted after the grace.
+    func resume(from previous: MediaPlaylist) {
+        lock.withLock {
+            playlist.mediaSequence = previous.mediaSequence
+            playlist.discontinuitySequence = previous.discontinuitySequence ?? 0
+            playlist.segments = previous.segments
+            playlist.map = previous.map
+            lastNumber = previous.segments.isEmpty ? nil : previous.mediaSequence + previous.segments.count - 1
+            let window = previous.segments.reduce(0) { $0 + $1.duration }
+            longestPlaylist = window
+            let due = Date().addingTimeInterval(window + Double(playlist.targetDuration))
+            let listed = Set(previous.segments.map(\.uri))
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            for file in files.sorted() where file.hasPrefix("segment-") && !listed.contains(file) {
+                pendingDeletions.append((directory + "/" + file, due))
+            }
+        }
+    }
+
     func initSegment(_ bytes: [UInt8]) throws {
         try lock.withLock {
             try write(bytes, to: directory + "/init.mp4")

@@ -97,7 +97,9 @@ public final class LadderRun: @unchecked Sendable {
         let targetDuration = max(1, Int((config.segmentDuration + Double(frameTicks) / 90_000).rounded()))
 
         let slateImage = try options.slateImage.map(Slate.loadImage)
-        try OutputFolder.prepare(options.output, renditionNames: ladder.map(\.name), overwrite: options.overwrite)
+        let resume = try OutputFolder.prepare(options.output, renditionNames: ladder.map(\.name), overwrite: options.overwrite,
+                                              configuration: Self.fingerprint(config, ladder, kind), resumable: kind != .vod)
+        if let resume { logger.info("continuing the run in \(options.output) at segment \(resume.nextNumber)") }
         let segmentLog = try options.segmentLog.map { try SegmentLog(path: $0) }
         let registry = SegmentRegistry()
         var policy = RestartPolicy()
@@ -151,6 +153,7 @@ public final class LadderRun: @unchecked Sendable {
                                                        format: config.segmentFormat, kind: kind, listSize: options.listSize,
                                                        targetDuration: targetDuration, master: master, segmentLog: segmentLog,
                                                        registry: registry)
+                if let previous = resume?.playlists[rung.name] { publisher.resume(from: previous) }
                 let audioEncoder = inBandAudio ? audioChain?.encoder : nil
                 videoWorkers.append(try RenditionWorker(
                     name: rung.name, queueCapacity: queueCapacity,
@@ -165,6 +168,7 @@ public final class LadderRun: @unchecked Sendable {
                                                        format: config.segmentFormat, kind: kind, listSize: options.listSize,
                                                        targetDuration: targetDuration, master: master, segmentLog: segmentLog,
                                                        registry: registry)
+                if let previous = resume?.playlists[MasterPublisher.audioName] { publisher.resume(from: previous) }
                 let audioEncoder = audioChain.encoder
                 audioOnlyWorker = try RenditionWorker(
                     name: MasterPublisher.audioName, queueCapacity: queueCapacity * 4, video: nil,
@@ -183,11 +187,12 @@ public final class LadderRun: @unchecked Sendable {
 
         let workers = videoWorkers + (audioOnlyWorker.map { [$0] } ?? [])
         let feed = LadderFeed(
-            clock: SegmentClock(origin: Self.timelineOrigin, segmentTicks: segmentTicks, targetDuration: targetDuration),
+            clock: SegmentClock(origin: Self.timelineOrigin, segmentTicks: segmentTicks, targetDuration: targetDuration,
+                                firstSegmentNumber: resume?.nextNumber ?? 0),
             frameTicks: frameTicks, audio: audioChain, videoWorkers: videoWorkers,
             audioWorkers: audioOnlyWorker.map { [$0] } ?? (inBandAudio ? videoWorkers : []),
             boundaryWorkers: audioOnlyWorker.map { [$0] } ?? [], registry: registry,
-            live: liveFeed)
+            live: liveFeed, resumed: resume != nil)
         let slate = options.slate || options.slateImage != nil
             ? Slate(feed: feed, image: slateImage, frameTicks: frameTicks) : nil
         var settings = Ingest.Settings()
@@ -249,6 +254,13 @@ public final class LadderRun: @unchecked Sendable {
         let total = ladder.reduce(0.0) { $0 + Double($1.width * $1.height) }
         let budget = 1.5 * Double(ProcessInfo.processInfo.activeProcessorCount)
         return max(1, Int((budget * pixels / max(total, 1)).rounded()))
+    }
+
+    /// What must match for a later run to continue this one's playlists: the ladder, the segmenting and the
+    /// playlist type. Written into the output folder's marker.
+    static func fingerprint(_ config: LadderConfig, _ ladder: [ResolvedRendition], _ kind: PlaylistKind) -> String {
+        let rungs = ladder.map { "\($0.name)=\($0.width)x\($0.height)/\($0.videoBitrate)/\($0.maxBitrate)/\($0.preset)/\($0.profile)/\($0.tune ?? "-")" }
+        return "\(kind.rawValue) \(config.segmentFormat.rawValue) \(config.segmentDuration)s audio=\(config.audio.bitrate)/\(config.audio.sampleRate)/\(config.audio.channels.rawValue) " + rungs.joined(separator: " ")
     }
 
     static func layout(_ choice: AudioChannels, source channels: Int) -> ChannelLayout {
