@@ -204,3 +204,25 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(try playlist(folder, "240p").segments.filter(\.discontinuity).count, 1)
     }
 }
+
+/// What a real player does with a GAP (docs/supervision-players.md has the whole table).
+final class GapPlaybackTests: XCTestCase {
+    /// GStreamer 1.22's playbin3 stays on the first variant of the master (360p); a gap in the other
+    /// rendition must not disturb it, and every frame plays.
+    func testGStreamerPlaysTheMasterThroughAGapInAnotherRendition() throws {
+        let folder = try temporaryFolder(self)
+        let input = folder + "-12s.mp4"
+        let made = try runProcess("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-stream_loop", "1",
+                                                      "-i", Repo.fixture("cfr30-640x360.mp4"), "-c", "copy", input])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let result = try runProcess(Repo.executable, ["run", "--input", input, "--output", folder, "--realtime", "--playlist-type", "event"],
+                                    environment: ProcessInfo.processInfo.environment.merging(["LIVELADDER_FAULTS": "240p:encoder-error@3"]) { $1 })
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let gapped = try MediaPlaylist.parse(String(contentsOfFile: folder + "/240p/index.m3u8", encoding: .utf8))
+        XCTAssertEqual(gapped.segments.filter(\.gap).count, 1)
+        try assertChecks(folder)
+        let played = try play(folder + "/master.m3u8")
+        XCTAssertEqual(played.videoFrames, 360)
+        XCTAssertGreaterThan(played.audioBuffers, 0)
+    }
+}
