@@ -103,7 +103,8 @@ final class CommandLineErrorTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.stderr)
         let masterBefore = try String(contentsOfFile: out + "/master.m3u8", encoding: .utf8)
         let second = try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", out)
-        assertFails(second, code: 7, mentioning: ["not empty", "--overwrite"])
+        // The folder holds another configuration's run (another ladder): refused, naming the way out.
+        assertFails(second, code: 7, mentioning: ["another configuration", "--overwrite"])
         // Nothing of the first run was touched.
         XCTAssertEqual(try String(contentsOfFile: out + "/master.m3u8", encoding: .utf8), masterBefore)
 
