@@ -22,12 +22,14 @@ final class SupervisorTests: XCTestCase {
 
     /// Runs the 12 s input in real time as a live stream with `faults`, watching every snapshot.
     private func runWithFaults(_ faults: String, extra: [String] = [], expectStatus: Int32 = 0) throws -> String {
+        let failing = Set(faults.split(separator: ",").compactMap { $0.split(separator: ":").first.map(String.init) })
         let folder = try temporaryFolder(self)
         let input = try twelveSeconds(folder)
         let ladder = try Background(Repo.executable, ["run", "--input", input, "--output", folder, "--realtime",
                                                       "--playlist-type", "live", "--list-size", "20", "--stall-timeout", "2"] + extra,
                                     log: folder + ".stderr", environment: ["LIVELADDER_FAULTS": faults])
-        let watcher = LiveWatcher(folder: folder, renditions: Self.renditions, listSize: 20)
+        let watcher = LiveWatcher(folder: folder, renditions: Self.renditions, listSize: 20,
+                                  wallClockRenditions: Set(Self.renditions).subtracting(failing))
         XCTAssertEqual(ladder.wait(timeout: 40), expectStatus, ladder.output)
         XCTAssertEqual(watcher.stop(), [], "rules broken during the run")
         XCTAssertGreaterThan(watcher.checkedSnapshots, 2)
