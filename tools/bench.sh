@@ -31,6 +31,7 @@ BENCH_DIR="${BENCH_DIR:-/tmp/liveladder-bench}"
 LIVELADDER="${LIVELADDER:-}"
 
 die() { echo "bench: $*" >&2; exit 1; }
+say() { echo "bench: $*"; }
 usage() { echo "bench: $*" >&2; exit 2; }
 
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || usage "RUNS must be a positive integer (got '$RUNS')"
@@ -59,21 +60,9 @@ BENCH_DIR="$(cd "$BENCH_DIR" && pwd)"
 
 # --- 1. liveladder binary -----------------------------------------------------
 
-if [[ -n "$LIVELADDER" ]]; then
-  [[ -x "$LIVELADDER" && -f "$LIVELADDER" ]] || die "LIVELADDER='$LIVELADDER' is not an executable file"
-  LIVELADDER="$(cd "$(dirname "$LIVELADDER")" && pwd)/$(basename "$LIVELADDER")"
-  echo "bench: using prebuilt $LIVELADDER"
-else
-  SWIFT="$(command -v swift || true)"
-  [[ -n "$SWIFT" ]] || SWIFT=/opt/swift/usr/bin/swift
-  [[ -x "$SWIFT" ]] || die "swift not found (PATH or /opt/swift/usr/bin)"
-  BUILD=("$SWIFT" build -c release --product liveladder --scratch-path .build-bench)
-  echo "bench: building: (cd $root && ${BUILD[*]})"
-  (cd "$root" && "${BUILD[@]}") || die "release build failed"
-  bindir="$(cd "$root" && "${BUILD[@]}" --show-bin-path)"
-  LIVELADDER="$bindir/liveladder"
-  [[ -x "$LIVELADDER" ]] || die "build finished but $LIVELADDER is missing"
-fi
+# shellcheck source=lib/find-liveladder.sh
+source "$here/lib/find-liveladder.sh"
+find_liveladder .build-bench
 
 # --- 2. source (cached) -------------------------------------------------------
 

@@ -76,21 +76,9 @@ WORK="$BENCH_DIR/live-latency"
 
 # --- 1. liveladder binary -----------------------------------------------------
 
-if [[ -n "$LIVELADDER" ]]; then
-  [[ -x "$LIVELADDER" && -f "$LIVELADDER" ]] || die "LIVELADDER='$LIVELADDER' is not an executable file"
-  LIVELADDER="$(cd "$(dirname "$LIVELADDER")" && pwd)/$(basename "$LIVELADDER")"
-  say "using prebuilt $LIVELADDER"
-else
-  SWIFT="$(command -v swift || true)"
-  [[ -n "$SWIFT" ]] || SWIFT=/opt/swift/usr/bin/swift
-  [[ -x "$SWIFT" ]] || die "swift not found (PATH or /opt/swift/usr/bin)"
-  BUILD=("$SWIFT" build -c release --product liveladder --scratch-path .build-bench)
-  say "building: (cd $root && ${BUILD[*]})"
-  (cd "$root" && "${BUILD[@]}") || die "release build failed"
-  bindir="$(cd "$root" && "${BUILD[@]}" --show-bin-path)"
-  LIVELADDER="$bindir/liveladder"
-  [[ -x "$LIVELADDER" ]] || die "build finished but $LIVELADDER is missing"
-fi
+# shellcheck source=lib/find-liveladder.sh
+source "$here/lib/find-liveladder.sh"
+find_liveladder .build-bench
 
 # --- 2. source (cached) -------------------------------------------------------
 

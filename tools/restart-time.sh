@@ -91,15 +91,8 @@ WORK_DIR="$(cd "$WORK_DIR" && pwd)"
 
 # --- 1. liveladder binary -----------------------------------------------------------
 
-if [[ -n "$LIVELADDER" ]]; then
-  [[ -x "$LIVELADDER" && -f "$LIVELADDER" ]] || die "LIVELADDER='$LIVELADDER' is not an executable file"
-  LIVELADDER="$(cd "$(dirname "$LIVELADDER")" && pwd)/$(basename "$LIVELADDER")"
-  say "using prebuilt $LIVELADDER"
-else
-  SWIFT="$(command -v swift || true)"
-  [[ -n "$SWIFT" ]] || SWIFT=/opt/swift/usr/bin/swift
-  [[ -x "$SWIFT" ]] || die "swift not found (PATH or /opt/swift/usr/bin)"
-  scratch=.build-release
+scratch=.build-release
+if [[ -z "$LIVELADDER" ]]; then
   # Another engineer may be building in .build-release: SwiftPM keeps its pid in .lock while it runs.
   lockpid="$(cat "$root/$scratch/.lock" 2>/dev/null || true)"
   if [[ "$lockpid" =~ ^[0-9]+$ ]] && kill -0 "$lockpid" 2>/dev/null && [[ "$lockpid" != "$$" ]] \
@@ -107,13 +100,10 @@ else
     say "a build (pid $lockpid) is running in $scratch; using .build-restart instead"
     scratch=.build-restart
   fi
-  BUILD=("$SWIFT" build -c release --product liveladder --scratch-path "$scratch")
-  say "building: (cd $root && ${BUILD[*]})"
-  (cd "$root" && "${BUILD[@]}") || die "release build failed"
-  bindir="$(cd "$root" && "${BUILD[@]}" --show-bin-path)"
-  LIVELADDER="$bindir/liveladder"
-  [[ -x "$LIVELADDER" ]] || die "build finished but $LIVELADDER is missing"
 fi
+# shellcheck source=lib/find-liveladder.sh
+source "$here/lib/find-liveladder.sh"
+find_liveladder "$scratch"
 
 # --- 2. input (cached): the fixture looped to 24 s ------------------------------------
 
