@@ -32,7 +32,6 @@ public struct FFmpegError: Error, CustomStringConvertible, Sendable {
     public var isPermissionDenied: Bool { code == ll_averror(EACCES) || code == ll_averror(EPERM) }
     /// The interrupt callback asked the blocking call to give up.
     public var isInterrupted: Bool { code == ll_averror_exit() }
-    public var isTimedOut: Bool { code == ll_averror(ETIMEDOUT) }
     public var isOutOfMemory: Bool { code == ll_averror(ENOMEM) }
     public var isOptionNotFound: Bool { code == ll_averror_option_not_found() }
     public var isAddressInUse: Bool { code == ll_averror(EADDRINUSE) }

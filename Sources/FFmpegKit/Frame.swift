@@ -41,8 +41,6 @@ public final class Frame: @unchecked Sendable {
     public var sampleRate: Int { Int(pointer.pointee.sample_rate) }
     public var channelCount: Int { Int(pointer.pointee.ch_layout.nb_channels) }
 
-    /// Whether the decoder flagged this frame as damaged (`AV_FRAME_FLAG_CORRUPT`).
-    public var isCorrupt: Bool { pointer.pointee.flags & AV_FRAME_FLAG_CORRUPT != 0 }
 
     /// Asks the encoder for a keyframe here; with libx264's `forced-idr` it becomes an IDR.
     public var forceKeyframe: Bool {

@@ -26,7 +26,6 @@ final class RenditionPublisher: SegmentSink {
     private var lastNumber: Int?
     private var failWrite = false
     private(set) var playlist: MediaPlaylist
-    private(set) var samples: [SegmentSample] = []
     /// Files that left the window, and when they may go.
     private var pendingDeletions: [(path: String, due: Date)] = []
     private var longestPlaylist: Double = 0
@@ -110,7 +109,6 @@ final class RenditionPublisher: SegmentSink {
         playlist.segments.append(MediaSegment(uri: uri, duration: segment.duration, discontinuity: segment.discontinuity,
                                               programDateTime: kind == .vod ? nil : segment.programDateTime))
         let sample = SegmentSample(bytes: segment.bytes.count, duration: segment.duration)
-        samples.append(sample)
         if kind == .live { slideWindow() }
         // A VOD playlist never changes once it exists (rule MP11), so it is written once, at the end.
         if kind != .vod { try writePlaylist() }
@@ -137,7 +135,6 @@ final class RenditionPublisher: SegmentSink {
                 playlist.segments.append(MediaSegment(uri: "segment-\(next).\(segmentExtension)", duration: gap.duration,
                                                       discontinuity: gap.discontinuity, gap: true,
                                                       programDateTime: kind == .vod ? nil : gap.date))
-                samples.append(SegmentSample(bytes: 0, duration: gap.duration))
             }
             lastNumber = next
             next += 1

@@ -134,7 +134,9 @@ public final class LadderRun: @unchecked Sendable {
                 ? MasterPublisher.Audio(channels: audioChain!.channelCount, estimatedPeak: audioEstimate) : nil,
             hasAudio: hasAudio)
 
-        let liveFeed = !source.isFinite || options.realtime
+        // Inputs that can wait (files, stdin, HTTP pulls: flow control holds the sender back) get
+        // back-pressure; a feed that arrives in real time cannot wait and never blocks on a rendition.
+        let liveFeed = !source.endsAtEndOfInput || options.realtime
         let queueCapacity = liveFeed ? Self.liveQueueCapacity(frameRate: frameRate.doubleValue) : Self.queueCapacity
         var videoWorkers: [RenditionWorker] = []
         var audioOnlyWorker: RenditionWorker?
