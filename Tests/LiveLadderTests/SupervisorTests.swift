@@ -53,13 +53,35 @@ final class SupervisorTests: XCTestCase {
         for index in gaps {
             // A gap has its sibling's duration, to the microsecond.
             XCTAssertEqual(failed.segments[index].duration, healthy.segments[index].duration, accuracy: 0.000001, file: file, line: line)
-            XCTAssertFalse(FileManager.default.fileExists(atPath: "\(folder)/\(failing)/\(failed.segments[index].uri)") && false)
+            try assertStandIn(folder, failing, sibling, failed.segments[index].uri, file: file, line: line)
         }
         XCTAssertTrue(failed.endList && healthy.endList)
         let report = try HLSCheck.run(path: folder)
         XCTAssertTrue(report.passed, report.failures.map(\.description).joined(separator: "\n"), file: file, line: line)
         let master = try String(contentsOfFile: folder + "/master.m3u8", encoding: .utf8)
         XCTAssertTrue(master.contains("\(failing)/index.m3u8"), "a restarted rendition stays in the master", file: file, line: line)
+    }
+
+    /// At a GAP entry's URI sits a stand-in for players that fetch it anyway: the sibling's span exactly
+    /// (same first PTS, an IDR there, as many frames), at the failing rendition's own size.
+    private func assertStandIn(_ folder: String, _ failing: String, _ sibling: String, _ uri: String,
+                               file: StaticString, line: UInt) throws {
+        let path = "\(folder)/\(failing)/\(uri)"
+        guard FileManager.default.fileExists(atPath: path) else {
+            return XCTFail("no stand-in at the GAP entry \(path)", file: file, line: line)
+        }
+        let standIn = try SegmentFacts.read(path)
+        let real = try SegmentFacts.read("\(folder)/\(sibling)/\(uri)")
+        XCTAssertTrue(standIn.firstVideoIsIDR, "\(path) starts with an IDR", file: file, line: line)
+        XCTAssertEqual(standIn.firstVideoPTS, real.firstVideoPTS, "\(path) starts where \(sibling)'s does", file: file, line: line)
+        XCTAssertEqual(standIn.videoPackets, real.videoPackets, "\(path) covers the same frames", file: file, line: line)
+        XCTAssertEqual(standIn.lastVideoPTS, real.lastVideoPTS, file: file, line: line)
+        XCTAssertGreaterThan(standIn.audioPackets, 0, "\(path) carries silence where the audio is muxed in", file: file, line: line)
+        if let produced = try playlist(folder, failing).segments.first(where: { !$0.gap }) {
+            let own = try SegmentFacts.read("\(folder)/\(failing)/\(produced.uri)")
+            XCTAssertEqual(standIn.width, own.width, file: file, line: line)
+            XCTAssertEqual(standIn.height, own.height, file: file, line: line)
+        }
     }
 
     func testEncoderErrorRestartsTheRendition() throws {
@@ -77,6 +99,28 @@ final class SupervisorTests: XCTestCase {
         let folder = try runWithFaults("240p:stall@3")
         // Noticed 2 s (--stall-timeout) after it hung, back at the boundary after that.
         try assertRecovered(folder, failing: "240p", sibling: "360p", maximumGaps: 2)
+    }
+
+    /// The fMP4 audio rendition is supervised like the video ones: its gap is silence at the siblings'
+    /// numbers, and what it publishes after the restart starts with the video again (rule MP5).
+    func testAudioRenditionFailureRestartsItAlone() throws {
+        let folder = try runWithFaults("audio:encoder-error@3", extra: ["--segment-format", "fmp4"])
+        let audio = try playlist(folder, "audio")
+        let video = try playlist(folder, "360p")
+        let other = try playlist(folder, "240p")
+        XCTAssertFalse(video.segments.contains(where: \.gap) || other.segments.contains(where: \.gap), "the video renditions miss nothing")
+        XCTAssertEqual(audio.segments.map(\.uri).map { $0.replacingOccurrences(of: ".m4s", with: "") },
+                       video.segments.map(\.uri).map { $0.replacingOccurrences(of: ".m4s", with: "") })
+        let gaps = audio.segments.filter(\.gap)
+        XCTAssertEqual(gaps.count, 1, "back at the next boundary")
+        for gap in gaps {
+            let standIn = try SegmentFacts.read("\(folder)/audio/\(gap.uri)", initSegment: folder + "/audio/init.mp4")
+            let real = try SegmentFacts.read("\(folder)/360p/\(gap.uri)", initSegment: folder + "/360p/init.mp4")
+            XCTAssertEqual(standIn.videoPackets, 0)
+            XCTAssertEqual(standIn.audioPackets, Int((gap.duration * 48_000 / 1024).rounded(.up)), "silence over the whole span")
+            XCTAssertEqual(standIn.firstAudioPTS, real.firstVideoPTS)
+        }
+        try assertChecks(folder)
     }
 
     func testRemovedRenditionFolderIsRecreated() throws {
@@ -209,22 +253,37 @@ final class ResumeTests: XCTestCase {
 
 /// What a real player does with a GAP (docs/supervision-players.md has the whole table).
 final class GapPlaybackTests: XCTestCase {
-    /// GStreamer 1.22's playbin3 stays on the first variant of the master (360p); a gap in the other
-    /// rendition must not disturb it, and every frame plays.
-    func testGStreamerPlaysTheMasterThroughAGapInAnotherRendition() throws {
+    /// GStreamer 1.22's playbin3 stays on the first variant of the master (360p) and, unlike the spec asks,
+    /// fetches a GAP entry's URI. The stand-in there lets it play on: every frame of the input, through a
+    /// gap in the very rendition it is playing, in both containers.
+    func testGStreamerPlaysTheMasterThroughAGapInTheRenditionItIsOnTS() throws {
+        try assertGStreamerPlaysThroughGap(extra: [])
+    }
+
+    func testGStreamerPlaysTheMasterThroughAGapInTheRenditionItIsOnFMP4() throws {
+        try assertGStreamerPlaysThroughGap(extra: ["--segment-format", "fmp4"])
+    }
+
+    private func assertGStreamerPlaysThroughGap(extra: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         let folder = try temporaryFolder(self)
         let input = folder + "-12s.mp4"
         let made = try runProcess("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-stream_loop", "1",
                                                       "-i", Repo.fixture("cfr30-640x360.mp4"), "-c", "copy", input])
-        XCTAssertEqual(made.status, 0, made.stderr)
-        let result = try runProcess(Repo.executable, ["run", "--input", input, "--output", folder, "--realtime", "--playlist-type", "event"],
-                                    environment: ProcessInfo.processInfo.environment.merging(["LIVELADDER_FAULTS": "240p:encoder-error@3"]) { $1 })
-        XCTAssertEqual(result.status, 0, result.stderr)
-        let gapped = try MediaPlaylist.parse(String(contentsOfFile: folder + "/240p/index.m3u8", encoding: .utf8))
-        XCTAssertEqual(gapped.segments.filter(\.gap).count, 1)
-        try assertChecks(folder)
-        let played = try play(folder + "/master.m3u8")
-        XCTAssertEqual(played.videoFrames, 360)
-        XCTAssertGreaterThan(played.audioBuffers, 0)
+        XCTAssertEqual(made.status, 0, made.stderr, file: file, line: line)
+        let result = try runProcess(Repo.executable, ["run", "--input", input, "--output", folder, "--realtime", "--playlist-type", "event"] + extra,
+                                    environment: ProcessInfo.processInfo.environment.merging(["LIVELADDER_FAULTS": "360p:encoder-error@3"]) { $1 })
+        XCTAssertEqual(result.status, 0, result.stderr, file: file, line: line)
+        let gapped = try MediaPlaylist.parse(String(contentsOfFile: folder + "/360p/index.m3u8", encoding: .utf8))
+        let gaps = gapped.segments.filter(\.gap)
+        XCTAssertEqual(gaps.count, 1, file: file, line: line)
+        try assertChecks(folder, file: file, line: line)
+        // The stand-in decodes with the rendition's init segment (fMP4) and covers the gap's frames.
+        let standIn = try SegmentFacts.read(folder + "/360p/" + gaps[0].uri, initSegment: gapped.map.map { folder + "/360p/" + $0 })
+        XCTAssertTrue(standIn.firstVideoIsIDR, file: file, line: line)
+        XCTAssertEqual(standIn.videoPackets, Int((gaps[0].duration * 30).rounded()), file: file, line: line)
+        XCTAssertEqual(standIn.width, 640, file: file, line: line)
+        let played = try play(folder + "/master.m3u8", file: file, line: line)
+        XCTAssertEqual(played.videoFrames, 360, "every frame, the gap's as black", file: file, line: line)
+        XCTAssertGreaterThan(played.audioBuffers, 0, file: file, line: line)
     }
 }

@@ -5,7 +5,8 @@ import HLSModel
 /// playlist never lists a segment that is not complete on disk (rule MP12). Runs on the rendition's thread.
 ///
 /// Segment numbers the rendition missed while it restarted are listed as `EXT-X-GAP` entries with the
-/// numbers and durations ingest gave every rendition (`SegmentRegistry`), so playlists stay aligned.
+/// numbers and durations ingest gave every rendition (`SegmentRegistry`), so playlists stay aligned; a
+/// stand-in segment (`GapFiller`) is written at each GAP entry's URI for players that fetch it anyway.
 ///
 /// Called from the rendition's thread; `lock` also keeps out a stale thread of a worker the watchdog gave
 /// up on.
@@ -22,6 +23,7 @@ final class RenditionPublisher: SegmentSink {
     private let master: MasterPublisher
     private let segmentLog: SegmentLog?
     private let registry: SegmentRegistry
+    private let filler: GapFiller?
     private let lock = NSLock()
     private var lastNumber: Int?
     private var failWrite = false
@@ -31,8 +33,10 @@ final class RenditionPublisher: SegmentSink {
     private var longestPlaylist: Double = 0
 
     init(name: String, outputDirectory: String, format: SegmentFormatChoice, kind: PlaylistKind, listSize: Int,
-         targetDuration: Int, master: MasterPublisher, segmentLog: SegmentLog?, registry: SegmentRegistry) throws {
+         targetDuration: Int, master: MasterPublisher, segmentLog: SegmentLog?, registry: SegmentRegistry,
+         filler: GapFiller?) throws {
         self.registry = registry
+        self.filler = filler
         self.name = name
         self.directory = outputDirectory + "/" + name
         self.segmentExtension = format == .ts ? "ts" : "m4s"
@@ -132,7 +136,9 @@ final class RenditionPublisher: SegmentSink {
         guard var next = lastNumber.map({ $0 + 1 }) ?? registry.first, next < number else { return }
         while next < number {
             if let gap = registry.gap(next) {
-                playlist.segments.append(MediaSegment(uri: "segment-\(next).\(segmentExtension)", duration: gap.duration,
+                let uri = "segment-\(next).\(segmentExtension)"
+                filler?.fill(number: next, startPTS: gap.pts, durationTicks: gap.durationTicks, path: directory + "/" + uri)
+                playlist.segments.append(MediaSegment(uri: uri, duration: gap.duration,
                                                       discontinuity: gap.discontinuity, gap: true,
                                                       programDateTime: kind == .vod ? nil : gap.date))
             }

@@ -107,13 +107,13 @@ public final class LadderRun: @unchecked Sendable {
 
         let format: ContainerFormat = config.segmentFormat == .ts ? .mpegts : .fragmentedMP4
         let audioChain: AudioChain?
+        let audioSettings = audioInfo.map { info in
+            AudioEncoderSettings(sampleRate: config.audio.sampleRate,
+                                 channels: Self.layout(config.audio.channels, source: info.channels ?? 2),
+                                 bitRate: config.audio.bitrate, globalHeader: true)
+        }
         do {
-            audioChain = try audioInfo.map { info in
-                try AudioChain(settings: AudioEncoderSettings(sampleRate: config.audio.sampleRate,
-                                                              channels: Self.layout(config.audio.channels, source: info.channels ?? 2),
-                                                              bitRate: config.audio.bitrate, globalHeader: true),
-                               origin: Self.timelineOrigin)
-            }
+            audioChain = try audioSettings.map { try AudioChain(settings: $0, origin: Self.timelineOrigin) }
         } catch {
             throw LiveLadderError(.processing, "cannot set up the audio encoder: \(error)")
         }
@@ -151,10 +151,15 @@ public final class LadderRun: @unchecked Sendable {
                     threads: Self.encoderThreads(for: rung, in: ladder))
                 settings.lowLatency = !source.isFinite || options.realtime
                 let encoder = try Encoder(video: settings)
+                let control = control
+                let filler = GapFiller(format: format,
+                                       video: .init(settings: settings, frameTicks: frameTicks, extradata: encoder.extradata),
+                                       audio: inBandAudio ? audioSettings : nil,
+                                       log: { control.log("rendition \(rung.name): \($0)") })
                 let publisher = try RenditionPublisher(name: rung.name, outputDirectory: options.output,
                                                        format: config.segmentFormat, kind: kind, listSize: options.listSize,
                                                        targetDuration: targetDuration, master: master, segmentLog: segmentLog,
-                                                       registry: registry)
+                                                       registry: registry, filler: filler)
                 if let previous = resume?.playlists[rung.name] { publisher.resume(from: previous) }
                 let audioEncoder = inBandAudio ? audioChain?.encoder : nil
                 videoWorkers.append(try RenditionWorker(
@@ -166,10 +171,13 @@ public final class LadderRun: @unchecked Sendable {
                     makeSegmenter: { video in try Segmenter(format: format, video: video, audio: audioEncoder, sink: publisher) }))
             }
             if let audioChain, format == .fragmentedMP4 {
+                let control = control
+                let filler = GapFiller(format: format, video: nil, audio: audioSettings,
+                                       log: { control.log("rendition \(MasterPublisher.audioName): \($0)") })
                 let publisher = try RenditionPublisher(name: MasterPublisher.audioName, outputDirectory: options.output,
                                                        format: config.segmentFormat, kind: kind, listSize: options.listSize,
                                                        targetDuration: targetDuration, master: master, segmentLog: segmentLog,
-                                                       registry: registry)
+                                                       registry: registry, filler: filler)
                 if let previous = resume?.playlists[MasterPublisher.audioName] { publisher.resume(from: previous) }
                 let audioEncoder = audioChain.encoder
                 audioOnlyWorker = try RenditionWorker(

@@ -143,6 +143,15 @@ final class Segmenter {
     private func releaseAudioOnly(before limit: Int64 = .min) throws {
         while let packet = pendingAudio.first, let pts = packet.pts {
             if let boundary = boundaries.first, open == nil || pts >= boundary.pts {
+                if !started {
+                    // As with video: a segmenter that starts mid-stream (a restarted rendition) drops audio
+                    // that ends before its first boundary; the priming frame at the stream start is kept.
+                    if pts + max(packet.duration, 1920) < boundary.pts {
+                        pendingAudio.removeFirst()
+                        continue
+                    }
+                    started = true
+                }
                 boundaries.removeFirst()
                 if open != nil { try close(at: pts, inputCompletedAt: boundary.previousSegmentInputEnd) }
                 open = (boundary, pts)

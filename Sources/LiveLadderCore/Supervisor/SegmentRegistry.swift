@@ -34,11 +34,20 @@ final class SegmentRegistry: @unchecked Sendable {
         }
     }
 
-    /// A finished segment, as a GAP entry names it.
-    func gap(_ number: Int) -> (duration: Double, discontinuity: Bool, date: Date)? {
+    /// A finished segment, as a GAP entry names it (and a stand-in at its URI covers it).
+    struct Gap {
+        let pts: Int64
+        let durationTicks: Int64
+        let discontinuity: Bool
+        let date: Date
+        var duration: Double { Double(durationTicks) / 90_000 }
+    }
+
+    func gap(_ number: Int) -> Gap? {
         lock.withLock {
             guard let entry = entries[number], let end = entry.end else { return nil }
-            return (Double(end - entry.pts) / 90_000, entry.discontinuity, entry.clock.date(for: entry.pts))
+            return Gap(pts: entry.pts, durationTicks: end - entry.pts, discontinuity: entry.discontinuity,
+                       date: entry.clock.date(for: entry.pts))
         }
     }
 

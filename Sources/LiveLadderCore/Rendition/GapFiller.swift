@@ -1,0 +1,100 @@
+import Foundation
+import FFmpegKit
+
+/// What sits at an `EXT-X-GAP` entry's URI: a stand-in segment with the gap's own timestamps and duration,
+/// black picture (and silence where the audio is muxed in, or for the audio rendition), encoded with the
+/// rendition's own settings so it decodes with the rendition's init segment and SPS.
+///
+/// Clients should not fetch a GAP entry's URI, and a player that honours `EXT-X-GAP` takes that span from a
+/// sibling. Not all do: GStreamer 1.22's hlsdemux2 requests it like any segment and gives up after a few
+/// 404s. With a stand-in there, such a player shows black for the span and plays on, instead of stopping.
+/// The entry stays a GAP (rule MP8): the stand-in is a safety net, not content.
+///
+/// A fresh encoder per stand-in: libx264 cannot take frames after a drain, and black frames cost next to
+/// nothing to encode. Used only on the rendition's own thread, after a restart.
+final class GapFiller {
+    struct Video {
+        let settings: VideoEncoderSettings
+        let frameTicks: Int64
+        /// SPS/PPS the rendition's init segment holds (fMP4); a stand-in must decode with them.
+        let extradata: [UInt8]
+    }
+
+    private let format: ContainerFormat
+    private let video: Video?
+    private let audio: AudioEncoderSettings?
+    private let log: (String) -> Void
+
+    init(format: ContainerFormat, video: Video?, audio: AudioEncoderSettings?, log: @escaping (String) -> Void) {
+        self.format = format
+        self.video = video
+        self.audio = audio
+        self.log = log
+    }
+
+    /// Writes a stand-in for segment `number` to `path`. A failure is logged, not thrown: the GAP entry is
+    /// valid without a file behind it, so the rendition carries on either way.
+    func fill(number: Int, startPTS: Int64, durationTicks: Int64, path: String) {
+        do {
+            try AtomicFile.write(segment(startPTS: startPTS, durationTicks: durationTicks), to: path)
+        } catch {
+            log("no stand-in for GAP segment \(number) at \(path) (the entry stays a GAP): \(error)")
+        }
+    }
+
+    /// The bytes of a stand-in segment covering [startPTS, startPTS + durationTicks), output ticks.
+    func segment(startPTS: Int64, durationTicks: Int64) throws -> [UInt8] {
+        let muxer = try MemoryMuxer(format: format)
+        var packets: [(packet: Packet, stream: Int)] = []
+        // Encoders outlive the muxer's header: the muxer reads their parameters when streams are added.
+        var encoders: [Encoder] = []
+        if let video {
+            let encoder = try Encoder(video: video.settings)
+            if format == .fragmentedMP4, encoder.extradata != video.extradata {
+                throw SegmenterError(description: "a fresh encoder produced other SPS/PPS than the init segment holds")
+            }
+            let stream = try muxer.addStream(for: encoder)
+            packets += try blackPicture(encoder, video, startPTS: startPTS, durationTicks: durationTicks).map { ($0, stream) }
+            encoders.append(encoder)
+        }
+        if let audio {
+            let chain = try AudioChain(settings: audio, origin: startPTS)
+            let stream = try muxer.addStream(for: chain.encoder)
+            let samples = durationTicks * Int64(audio.sampleRate) / 90_000
+            let silence = try chain.pushSilence(samples) + chain.finish(videoEndSamples: samples)
+            // The encoder's priming frame sits before the start; a stand-in covers its own span only.
+            let end = startPTS + durationTicks
+            packets += silence.filter { ($0.pts ?? .min) >= startPTS && ($0.pts ?? .max) < end }.map { ($0, stream) }
+            encoders.append(chain.encoder)
+        }
+        try muxer.writeHeader()
+        // TS: PAT/PMT come again before the IDR. fMP4: the header is the init segment, which players
+        // already have from the rendition.
+        _ = muxer.takeBytes()
+        for (packet, stream) in packets.sorted(by: { ($0.packet.dts ?? 0) < ($1.packet.dts ?? 0) }) {
+            try muxer.write(packet, stream: stream, timeBase: .mpegClock)
+        }
+        try muxer.cut()
+        withExtendedLifetime(encoders) {}
+        return muxer.takeBytes()
+    }
+
+    /// One IDR and then repeats of a black picture, one per frame time of the span.
+    private func blackPicture(_ encoder: Encoder, _ video: Video, startPTS: Int64, durationTicks: Int64) throws -> [Packet] {
+        let frame = try Frame.video(width: video.settings.width, height: video.settings.height, format: .yuv420p)
+        try frame.fillBlack()
+        // To the nearest frame: a span stitched over a small hole in the input is not a whole number of frames.
+        let count = max(1, (durationTicks + video.frameTicks / 2) / video.frameTicks)
+        var packets: [Packet] = []
+        for index in 0..<count {
+            frame.pts = startPTS + index * video.frameTicks
+            frame.forceKeyframe = index == 0
+            try encoder.send(frame)
+            packets += try encoder.drain()
+        }
+        try encoder.send(nil)
+        packets += try encoder.drain()
+        for packet in packets where packet.duration <= 0 { packet.duration = video.frameTicks }
+        return packets
+    }
+}
