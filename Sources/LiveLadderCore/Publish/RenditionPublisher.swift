@@ -76,7 +76,13 @@ final class RenditionPublisher: SegmentSink {
     }
 
     func initSegment(_ bytes: [UInt8]) throws {
+        try initSegment(bytes, while: { true })
+    }
+
+    /// Writes the init segment if `isCurrent()` still holds once the lock is taken (`GenerationSink`).
+    func initSegment(_ bytes: [UInt8], while isCurrent: () -> Bool) throws {
         try lock.withLock {
+            guard isCurrent() else { throw GenerationSink.Stale() }
             try write(bytes, to: directory + "/init.mp4")
             playlist.map = "init.mp4"
         }
@@ -102,7 +108,15 @@ final class RenditionPublisher: SegmentSink {
     }
 
     func segment(_ segment: CompletedSegment) throws {
-        try lock.withLock { try publish(segment) }
+        try self.segment(segment, while: { true })
+    }
+
+    /// Publishes `segment` if `isCurrent()` still holds once the lock is taken (`GenerationSink`).
+    func segment(_ segment: CompletedSegment, while isCurrent: () -> Bool) throws {
+        try lock.withLock {
+            guard isCurrent() else { throw GenerationSink.Stale() }
+            try publish(segment)
+        }
     }
 
     private func publish(_ segment: CompletedSegment) throws {

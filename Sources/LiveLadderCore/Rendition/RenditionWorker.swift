@@ -13,17 +13,34 @@ import HLSModel
 ///
 /// A stall (the input flows but the rendition produces nothing for `stallTimeout`) cannot be undone on a
 /// thread stuck in a C call, so the watchdog abandons that thread: the generation moves on, a new thread
-/// takes over the queue, and the stuck one, should it ever return, sees it is stale and exits.
+/// takes over the queue, and the stuck one, should it ever return, sees it is stale and exits. Each
+/// generation has its own `Pipeline` (scaler, encoder, segmenter), so a thread that was only slow when it
+/// was given up never shares an object with the one that replaced it, and what it still cuts never
+/// reaches the playlist (`GenerationSink`).
 ///
-/// `@unchecked Sendable`: `generation`, `state`, `history` and `lastProgress` are guarded by `lock`; the
-/// encoder and segmenter are touched only by the current generation's thread; `failure` and `restarts`
-/// are read by others only after `join()`.
+/// `@unchecked Sendable`: `generation`, `state`, `history`, `lastProgress`, `faults` and `codecsReported`
+/// are guarded by `lock`; a pipeline is touched only by the thread of its generation; `failure` and
+/// `restarts` are read by others only after `join()`.
 final class RenditionWorker: @unchecked Sendable {
     struct VideoPath {
-        let scaler: VideoScaler
-        var encoder: Encoder
+        /// The first generation's encoder (made up front, so a bad setting fails the run at once).
+        let encoder: Encoder
         let settings: VideoEncoderSettings
         let frameTicks: Int64
+    }
+
+    /// What one generation scales, encodes and cuts with. `@unchecked Sendable`: handed once to the thread
+    /// of its generation, which alone touches it from then on.
+    private final class Pipeline: @unchecked Sendable {
+        let scaler: VideoScaler?
+        var encoder: Encoder?
+        let segmenter: Segmenter
+
+        init(scaler: VideoScaler?, encoder: Encoder?, segmenter: Segmenter) {
+            self.scaler = scaler
+            self.encoder = encoder
+            self.segmenter = segmenter
+        }
     }
 
     private enum State {
@@ -36,9 +53,9 @@ final class RenditionWorker: @unchecked Sendable {
 
     let name: String
     let queue: BoundedQueue<RenditionItem>
-    private var video: VideoPath?
-    private var segmenter: Segmenter
-    private let makeSegmenter: (Encoder?) throws -> Segmenter
+    private let video: VideoPath?
+    private var firstPipeline: Pipeline?
+    private let makeSegmenter: (Encoder?, SegmentSink) throws -> Segmenter
     private let publisher: RenditionPublisher
     private let master: MasterPublisher
     private let policy: RestartPolicy
@@ -60,7 +77,7 @@ final class RenditionWorker: @unchecked Sendable {
 
     init(name: String, queueCapacity: Int, video: VideoPath?, publisher: RenditionPublisher, master: MasterPublisher,
          policy: RestartPolicy, control: RunControl, faults: [Fault], origin: Int64,
-         makeSegmenter: @escaping (Encoder?) throws -> Segmenter) throws {
+         makeSegmenter: @escaping (Encoder?, SegmentSink) throws -> Segmenter) throws {
         self.name = name
         self.queue = BoundedQueue(capacity: queueCapacity)
         self.video = video
@@ -71,17 +88,26 @@ final class RenditionWorker: @unchecked Sendable {
         self.faults = faults
         self.origin = origin
         self.makeSegmenter = makeSegmenter
-        self.segmenter = try makeSegmenter(video?.encoder)
+        firstPipeline = try makePipeline(generation: 0, encoder: video?.encoder)
+    }
+
+    /// A generation's scaler, encoder and segmenter; the segmenter publishes only while the generation is current.
+    private func makePipeline(generation: Int, encoder: Encoder?) throws -> Pipeline {
+        let sink = GenerationSink(publisher: publisher) { [unowned self] in isCurrent(generation) }
+        return Pipeline(scaler: video.map { VideoScaler(width: $0.settings.width, height: $0.settings.height) },
+                        encoder: encoder, segmenter: try makeSegmenter(encoder, sink))
     }
 
     func start() {
         lock.withLock { history.lastStart = Date() }
-        spawn(generation: 0)
+        let first = firstPipeline
+        firstPipeline = nil
+        spawn(generation: 0, pipeline: first)
     }
 
-    private func spawn(generation: Int) {
+    private func spawn(generation: Int, pipeline: Pipeline? = nil) {
         let thread = Thread { [self] in
-            run(generation: generation)
+            run(generation: generation, pipeline: pipeline)
             // The last thread of the worker to finish (a stale one may never return) says it is done.
             if isCurrent(generation) { finished.signal() }
         }
@@ -97,27 +123,35 @@ final class RenditionWorker: @unchecked Sendable {
 
     private struct Abandoned: Error {}
 
-    private func run(generation: Int) {
+    private func run(generation: Int, pipeline initial: Pipeline?) {
+        var pipeline = initial
         while let item = queue.take() {
             guard isCurrent(generation) else { return }
             switch lock.withLock({ state }) {
             case .failed:
                 continue
             case .down(let until):
-                guard resumes(at: item, after: until) else {
+                guard let fresh = resumed(at: item, after: until, generation: generation) else {
                     if case .end = item { finishWhileDown() }
                     continue
                 }
+                pipeline = fresh
             case .running:
                 break
             }
+            guard let current = pipeline else {
+                // Cannot happen (a new generation starts down); if it did, start afresh at the next boundary.
+                lock.withLock { state = .down(until: Date()) }
+                continue
+            }
             do {
-                try handle(item, generation: generation)
+                try handle(item, current, generation: generation)
                 lock.withLock { lastProgress = Date() }
             } catch is Abandoned {
                 return
             } catch {
                 guard isCurrent(generation) else { return }
+                pipeline = nil
                 recover(from: error)
             }
         }
@@ -158,27 +192,26 @@ final class RenditionWorker: @unchecked Sendable {
 
     /// A restarting rendition picks up at the first boundary after its backoff: a fresh encoder and
     /// segmenter, so its next segment starts with an IDR at the same PTS as its siblings'.
-    private func resumes(at item: RenditionItem, after until: Date) -> Bool {
+    private func resumed(at item: RenditionItem, after until: Date, generation: Int) -> Pipeline? {
         let boundary: SegmentBoundary?
         switch item {
         case .video(_, _, let found): boundary = found
         case .boundary(let found): boundary = video == nil ? found : nil
         default: boundary = nil
         }
-        guard boundary != nil, Date() >= until else { return false }
+        guard boundary != nil, Date() >= until else { return nil }
         do {
             try publisher.recover()
-            if let old = video { video?.encoder = try Encoder(video: old.settings) }
-            segmenter = try makeSegmenter(video?.encoder)
+            let pipeline = try makePipeline(generation: generation, encoder: try video.map { try Encoder(video: $0.settings) })
             lock.withLock {
                 state = .running
                 history.lastStart = Date()
                 lastProgress = Date()
             }
-            return true
+            return pipeline
         } catch {
             recover(from: error)
-            return false
+            return nil
         }
     }
 
@@ -210,17 +243,20 @@ final class RenditionWorker: @unchecked Sendable {
 
     /// Throws the injected fault due at `pts`, from where the real failure would come.
     private func injectedFault(_ kind: Fault.Kind, at pts: Int64) -> Bool {
-        guard let index = faults.firstIndex(where: { $0.kind == kind && Double(pts - origin) / 90_000 >= $0.seconds }) else { return false }
-        faults.remove(at: index)
-        return true
+        lock.withLock {
+            guard let index = faults.firstIndex(where: { $0.kind == kind && Double(pts - origin) / 90_000 >= $0.seconds }) else { return false }
+            faults.remove(at: index)
+            return true
+        }
     }
 
-    private func handle(_ item: RenditionItem, generation: Int) throws {
+    private func handle(_ item: RenditionItem, _ pipeline: Pipeline, generation: Int) throws {
+        let segmenter = pipeline.segmenter
         switch item {
         case .video(let frame, let pts, let boundary):
-            guard let video else { return }
+            guard let video, let scaler = pipeline.scaler, let encoder = pipeline.encoder else { return }
             if let boundary { try segmenter.expect(boundary) }
-            let picture = video.scaler.isPassThrough(for: frame) ? frame : try video.scaler.scale(frame)
+            let picture = scaler.isPassThrough(for: frame) ? frame : try scaler.scale(frame)
             picture.pts = pts
             // Set on every frame: a decoded picture still carries the source's picture type.
             picture.forceKeyframe = boundary != nil
@@ -229,10 +265,10 @@ final class RenditionWorker: @unchecked Sendable {
             }
             if injectedFault(.writeError, at: pts) { publisher.failNextWrite() }
             if injectedFault(.stall, at: pts) { control.stall(rendition: name) }
-            try video.encoder.send(picture)
+            try encoder.send(picture)
             // A call that hung until the watchdog gave up on this thread: touch nothing more.
             guard isCurrent(generation) else { throw Abandoned() }
-            try forward(video.encoder.drain(), video)
+            try forward(encoder.drain(), encoder, segmenter, frameTicks: video.frameTicks)
         case .audio(let packet):
             if video == nil, let pts = packet.pts {
                 // The audio rendition takes its faults on its own packets.
@@ -246,42 +282,42 @@ final class RenditionWorker: @unchecked Sendable {
         case .boundary(let boundary):
             try segmenter.expect(boundary)
         case .sessionEnd(let videoEnd, let inputEnd):
-            try drainEncoder()
+            try drainEncoder(pipeline)
             try segmenter.closeSession(videoEnd: videoEnd, inputCompletedAt: inputEnd)
             // libx264 cannot take frames after a drain: the next session gets a fresh encoder. Same settings
             // give the same SPS/PPS, which an fMP4 init segment depends on.
-            if let old = video {
-                let fresh = try Encoder(video: old.settings)
-                guard fresh.extradata == old.encoder.extradata else {
+            if let video, let old = pipeline.encoder {
+                let fresh = try Encoder(video: video.settings)
+                guard fresh.extradata == old.extradata else {
                     throw SegmenterError(description: "the restarted encoder produced different SPS/PPS than the init segment holds")
                 }
-                video?.encoder = fresh
+                pipeline.encoder = fresh
             }
         case .end(let videoEnd, let inputEnd):
-            try drainEncoder()
+            try drainEncoder(pipeline)
             try segmenter.finish(videoEnd: videoEnd, inputCompletedAt: inputEnd)
             try publisher.finish()
         }
     }
 
-    private func drainEncoder() throws {
-        guard let video else { return }
-        try video.encoder.send(nil)
-        try forward(video.encoder.drain(), video)
+    private func drainEncoder(_ pipeline: Pipeline) throws {
+        guard let video, let encoder = pipeline.encoder else { return }
+        try encoder.send(nil)
+        try forward(encoder.drain(), encoder, pipeline.segmenter, frameTicks: video.frameTicks)
     }
 
-    private func forward(_ packets: [Packet], _ video: VideoPath) throws {
+    private func forward(_ packets: [Packet], _ encoder: Encoder, _ segmenter: Segmenter, frameTicks: Int64) throws {
         for packet in packets {
-            if !codecsReported {
+            if !lock.withLock({ codecsReported }) {
                 // CODECS comes from the SPS the encoder really produced: in extradata with global headers
                 // (fMP4), in band before the first IDR otherwise (TS).
-                let source = video.encoder.extradata.isEmpty ? packet.bytes : video.encoder.extradata
+                let source = encoder.extradata.isEmpty ? packet.bytes : encoder.extradata
                 if let sps = H264.findSPS(in: source), let codecs = H264.codecString(sps: sps) {
                     master.setCodecs(rendition: name, codecs: codecs)
-                    codecsReported = true
+                    lock.withLock { codecsReported = true }
                 }
             }
-            try segmenter.video(packet, frameTicks: video.frameTicks)
+            try segmenter.video(packet, frameTicks: frameTicks)
         }
     }
 }

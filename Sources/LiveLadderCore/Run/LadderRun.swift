@@ -164,11 +164,10 @@ public final class LadderRun: @unchecked Sendable {
                 let audioEncoder = inBandAudio ? audioChain?.encoder : nil
                 videoWorkers.append(try RenditionWorker(
                     name: rung.name, queueCapacity: queueCapacity,
-                    video: .init(scaler: VideoScaler(width: rung.width, height: rung.height), encoder: encoder,
-                                 settings: settings, frameTicks: frameTicks),
+                    video: .init(encoder: encoder, settings: settings, frameTicks: frameTicks),
                     publisher: publisher, master: master, policy: policy, control: control,
                     faults: faults.filter { $0.rendition == rung.name }, origin: Self.timelineOrigin,
-                    makeSegmenter: { video in try Segmenter(format: format, video: video, audio: audioEncoder, sink: publisher) }))
+                    makeSegmenter: { video, sink in try Segmenter(format: format, video: video, audio: audioEncoder, sink: sink) }))
             }
             if let audioChain, format == .fragmentedMP4 {
                 let control = control
@@ -184,7 +183,7 @@ public final class LadderRun: @unchecked Sendable {
                     name: MasterPublisher.audioName, queueCapacity: queueCapacity * 4, video: nil,
                     publisher: publisher, master: master, policy: policy, control: control,
                     faults: faults.filter { $0.rendition == MasterPublisher.audioName }, origin: Self.timelineOrigin,
-                    makeSegmenter: { _ in try Segmenter(format: format, video: nil, audio: audioEncoder, sink: publisher) })
+                    makeSegmenter: { _, sink in try Segmenter(format: format, video: nil, audio: audioEncoder, sink: sink) })
             }
         } catch let error as LiveLadderError {
             throw error
