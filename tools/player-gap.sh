@@ -12,7 +12,8 @@
 #        LIVELADDER_FAULTS="RENDITION:encoder-error@3" liveladder run --realtime
 #          --playlist-type event [--segment-format fmp4]
 #      (~12 s), which gives a 2-rendition ladder (360p, 240p) of six 2 s
-#      segments where RENDITION lists segment 1 as #EXT-X-GAP (no file);
+#      segments where RENDITION lists segment 1 as #EXT-X-GAP (a stand-in
+#      segment at its URI);
 #      `liveladder check` must accept it;
 #   2. plays master.m3u8 with GStreamer playbin3/hlsdemux2
 #      (tools/gst-count-frames.sh, fed an http:// URI of this script's own
