@@ -30,8 +30,8 @@
 # Columns: detect = failed - injected; resume = resumed - failure; restart = published - failure (the
 # restart time); from fault = published - injected.
 # Expected bound (the supervisor waits the backoff, then restarts at the next boundary):
-#   resume  <= segment duration + backoff (+ stall timeout for stall; the watchdog also polls only every
-#              0.5 s, and measures from the rendition's last progress)
+#   resume  <= segment duration + backoff (+ stall timeout for stall; the watchdog polls every 0.1 s,
+#              and measures from the rendition's last progress)
 #   restart <= that + one segment duration (the first segment must be encoded in full) + publish latency
 # Also: sibling lost = 360p segment numbers missing from the segment log + GAP entries in 360p's playlist
 # (must be 0); GAPs = EXT-X-GAP entries in 240p's playlist; check = `liveladder check` on the final output.

@@ -27,6 +27,8 @@ final class RenditionPublisher: SegmentSink {
     private let lock = NSLock()
     private var lastNumber: Int?
     private var failWrite = false
+    /// Gap numbers whose stand-in was written ahead (`prepareGaps`).
+    private var prepared: Set<Int> = []
     private(set) var playlist: MediaPlaylist
     /// Files that left the window, and when they may go.
     private var pendingDeletions: [(path: String, due: Date)] = []
@@ -145,13 +147,31 @@ final class RenditionPublisher: SegmentSink {
         }
     }
 
+    /// A restarted rendition resumes at segment `number`: stand-ins for the segments it missed before it
+    /// are written now; the GAP entries are listed when its first segment is published.
+    func prepareGaps(before number: Int) {
+        lock.withLock {
+            guard let filler, var next = lastNumber.map({ $0 + 1 }) ?? registry.first else { return }
+            while next < number {
+                if let gap = registry.gap(next), !prepared.contains(next) {
+                    filler.fill(number: next, startPTS: gap.pts, durationTicks: gap.durationTicks,
+                                path: directory + "/segment-\(next).\(segmentExtension)")
+                    prepared.insert(next)
+                }
+                next += 1
+            }
+        }
+    }
+
     /// Segments ingest made that this rendition did not: GAP entries, same numbers and durations.
     private func appendGaps(before number: Int) {
         guard var next = lastNumber.map({ $0 + 1 }) ?? registry.first, next < number else { return }
         while next < number {
             if let gap = registry.gap(next) {
                 let uri = "segment-\(next).\(segmentExtension)"
-                filler?.fill(number: next, startPTS: gap.pts, durationTicks: gap.durationTicks, path: directory + "/" + uri)
+                if prepared.remove(next) == nil {
+                    filler?.fill(number: next, startPTS: gap.pts, durationTicks: gap.durationTicks, path: directory + "/" + uri)
+                }
                 playlist.segments.append(MediaSegment(uri: uri, duration: gap.duration,
                                                       discontinuity: gap.discontinuity, gap: true,
                                                       programDateTime: kind == .vod ? nil : gap.date))

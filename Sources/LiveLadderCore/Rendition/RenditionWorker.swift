@@ -199,10 +199,13 @@ final class RenditionWorker: @unchecked Sendable {
         case .boundary(let found): boundary = video == nil ? found : nil
         default: boundary = nil
         }
-        guard boundary != nil, Date() >= until else { return nil }
+        guard let boundary, Date() >= until else { return nil }
         do {
             try publisher.recover()
             let pipeline = try makePipeline(generation: generation, encoder: try video.map { try Encoder(video: $0.settings) })
+            // The stand-ins for what it missed are made now, while its first segment is still to come, not
+            // when that segment is ready to publish.
+            publisher.prepareGaps(before: boundary.number)
             lock.withLock {
                 state = .running
                 history.lastStart = Date()
