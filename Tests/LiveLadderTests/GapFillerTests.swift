@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+import FFmpegKit
+@testable import LiveLadderCore
+
+/// The stand-in segment at a GAP entry's URI, read back with libavformat.
+final class GapFillerTests: XCTestCase {
+    private let frameTicks: Int64 = 3000
+    private let audio = AudioEncoderSettings(sampleRate: 48_000, channels: .stereo, bitRate: 128_000, globalHeader: true)
+
+    private func settings(globalHeader: Bool, width: Int = 426) -> VideoEncoderSettings {
+        VideoEncoderSettings(width: width, height: 240, frameRate: Rational(30, 1), bitRate: 400_000, maxRate: 440_000,
+                             bufferSize: 800_000, gopSize: 61, preset: "veryfast", profile: "high", tune: nil,
+                             globalHeader: globalHeader, threads: 1)
+    }
+
+    private func write(_ bytes: [UInt8], _ name: String) throws -> String {
+        let path = try temporaryFolder(self) + "-" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func testTransportStreamStandInCoversTheSpanWithBlackAndSilence() throws {
+        let video = settings(globalHeader: false)
+        let filler = GapFiller(format: .mpegts, video: .init(settings: video, frameTicks: frameTicks, extradata: []),
+                               audio: audio, log: { XCTFail("unexpected: \($0)") })
+        // Segment 3 of a 2 s grid starting at 10 s: [16 s, 18 s).
+        let bytes = try filler.segment(startPTS: 1_440_000, durationTicks: 180_000)
+        let facts = try SegmentFacts.read(write(bytes, "gap.ts"))
+        XCTAssertTrue(facts.firstVideoIsIDR)
+        XCTAssertEqual(facts.videoPackets, 60)
+        XCTAssertEqual(facts.firstVideoPTS, 1_440_000)
+        XCTAssertEqual(facts.lastVideoPTS, 1_440_000 + 59 * frameTicks)
+        XCTAssertEqual(facts.width, 426)
+        XCTAssertEqual(facts.height, 240)
+        // 2 s of 1024-sample AAC frames at 48 kHz, none before the span.
+        XCTAssertEqual(facts.audioPackets, 94)
+        XCTAssertEqual(facts.firstAudioPTS, 1_440_000)
+    }
+
+    func testSpanThatIsNotAWholeNumberOfFramesRoundsToTheNearestFrame() throws {
+        let filler = GapFiller(format: .mpegts, video: .init(settings: settings(globalHeader: false), frameTicks: frameTicks, extradata: []),
+                               audio: nil, log: { XCTFail("unexpected: \($0)") })
+        // 2.016 s: a span stitched over a 16 ms hole in the input.
+        let facts = try SegmentFacts.read(write(try filler.segment(startPTS: 900_000, durationTicks: 181_441), "gap.ts"))
+        XCTAssertEqual(facts.videoPackets, 60)
+        XCTAssertEqual(facts.audioPackets, 0)
+    }
+
+    func testFragmentedMP4StandInDecodesWithTheRenditionsInitSegment() throws {
+        let video = settings(globalHeader: true)
+        let encoder = try Encoder(video: video)
+        // The rendition's init segment, as its segmenter writes it.
+        let muxer = try MemoryMuxer(format: .fragmentedMP4)
+        try muxer.addStream(for: encoder)
+        try muxer.writeHeader()
+        let initPath = try write(muxer.takeBytes(), "init.mp4")
+        let filler = GapFiller(format: .fragmentedMP4, video: .init(settings: video, frameTicks: frameTicks, extradata: encoder.extradata),
+                               audio: nil, log: { XCTFail("unexpected: \($0)") })
+        let segment = try write(try filler.segment(startPTS: 1_080_000, durationTicks: 90_000), "gap.m4s")
+        let facts = try SegmentFacts.read(segment, initSegment: initPath)
+        XCTAssertTrue(facts.firstVideoIsIDR)
+        XCTAssertEqual(facts.videoPackets, 30)
+        XCTAssertEqual(facts.firstVideoPTS, 1_080_000)
+    }
+
+    func testFragmentedMP4StandInIsRefusedWhenTheSPSWouldDiffer() throws {
+        let other = try Encoder(video: settings(globalHeader: true, width: 320))
+        let filler = GapFiller(format: .fragmentedMP4,
+                               video: .init(settings: settings(globalHeader: true), frameTicks: frameTicks, extradata: other.extradata),
+                               audio: nil, log: { _ in })
+        XCTAssertThrowsError(try filler.segment(startPTS: 0, durationTicks: 90_000)) { error in
+            XCTAssertTrue("\(error)".contains("SPS/PPS"), "\(error)")
+        }
+    }
+
+    /// A stand-in that cannot be written is reported and skipped: the GAP entry is valid without it.
+    func testUnwritableStandInIsLoggedNotThrown() throws {
+        var messages: [String] = []
+        let filler = GapFiller(format: .mpegts, video: nil, audio: audio, log: { messages.append($0) })
+        let path = try temporaryFolder(self) + "/no/such/folder/segment-4.ts"
+        filler.fill(number: 4, startPTS: 0, durationTicks: 90_000, path: path)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        XCTAssertEqual(messages.count, 1)
+        XCTAssertTrue(messages[0].contains("GAP segment 4"), messages[0])
+    }
+}
