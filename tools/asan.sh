@@ -4,8 +4,9 @@
 #  1. The whole test suite with ASan. Leak detection is off there: XCTest keeps test cases and their
 #     teardown blocks alive until exit, and every allocation in a test has XCTest frames, so no
 #     suppression could tell those apart from a real leak.
-#  2. The liveladder executable itself, with leak detection on, through run (TS and fMP4) and check: here
-#     a leaked AVFrame, AVPacket or context fails the script.
+#  2. The liveladder executable itself, with leak detection on, through run (TS and fMP4, also with a
+#     rendition failing and restarting) and check: here a leaked AVFrame, AVPacket or context fails the
+#     script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ASAN_OPTIONS="detect_leaks=0" swift test --sanitize=address --scratch-path .build-asan "$@"
@@ -19,6 +20,13 @@ for format in ts fmp4; do
     ASAN_OPTIONS="detect_leaks=1" "$bin" run --input "fixtures/$fixture" --output "$work/$format-$fixture" --segment-format "$format" >/dev/null
     ASAN_OPTIONS="detect_leaks=1" "$bin" check "$work/$format-$fixture" >/dev/null
   done
+done
+# A rendition that fails and restarts: fresh pipelines, stand-in segments at its GAP URIs.
+for format in ts fmp4; do
+  LIVELADDER_FAULTS="240p:encoder-error@1" ASAN_OPTIONS="detect_leaks=1" "$bin" run --input fixtures/cfr30-640x360.mp4 \
+    --output "$work/$format-fault" --segment-format "$format" --realtime --playlist-type event >/dev/null 2>&1
+  grep -q EXT-X-GAP "$work/$format-fault/240p/index.m3u8"
+  ASAN_OPTIONS="detect_leaks=1" "$bin" check "$work/$format-fault" >/dev/null
 done
 ASAN_OPTIONS="detect_leaks=1" "$bin" probe fixtures/cfr30-640x360.ts >/dev/null
 echo "asan: test suite and CLI runs clean (no ASan errors, no leaks in the CLI runs)"
