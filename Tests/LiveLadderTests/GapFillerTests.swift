@@ -38,6 +38,35 @@ final class GapFillerTests: XCTestCase {
         XCTAssertEqual(facts.firstAudioPTS, 1_440_000)
     }
 
+    /// 4 s of the program's AAC packets (silence here, but encoded on the program's own grid from 0).
+    private func programAudio() throws -> [Packet] {
+        let chain = try AudioChain(settings: audio, origin: 0)
+        return try chain.pushSilence(4 * 48_000) + chain.finish(videoEndSamples: 4 * 48_000)
+    }
+
+    func testStandInCarriesTheProgramsAudioWhenAllOfItIsThere() throws {
+        let filler = GapFiller(format: .mpegts, video: .init(settings: settings(globalHeader: false), frameTicks: frameTicks, extradata: []),
+                               audio: audio, log: { XCTFail("unexpected: \($0)") })
+        let span = try programAudio().filter { ($0.pts ?? 0) >= 90_000 && ($0.pts ?? 0) < 270_000 }
+        let facts = try SegmentFacts.read(write(try filler.segment(startPTS: 90_000, durationTicks: 180_000, audio: span), "gap.ts"))
+        // The program's frames sit on its own grid (every 1920 ticks from 0), not at the span's start.
+        XCTAssertEqual(facts.firstAudioPTS, 90_240)
+        XCTAssertEqual(facts.audioPackets, span.count)
+        XCTAssertEqual(facts.videoPackets, 60)
+    }
+
+    func testStandInFallsBackToSilenceWhenTheProgramsAudioHasAHole() throws {
+        var span = try programAudio().filter { ($0.pts ?? 0) >= 90_000 && ($0.pts ?? 0) < 270_000 }
+        span.remove(at: 40)
+        XCTAssertFalse(GapFiller.covers(span, start: 90_000, end: 270_000))
+        // Nor when its start is missing.
+        XCTAssertFalse(GapFiller.covers(Array(span.dropFirst(5)), start: 90_000, end: 270_000))
+        let filler = GapFiller(format: .mpegts, video: nil, audio: audio, log: { XCTFail("unexpected: \($0)") })
+        let facts = try SegmentFacts.read(write(try filler.segment(startPTS: 90_000, durationTicks: 180_000, audio: span), "gap.ts"))
+        XCTAssertEqual(facts.firstAudioPTS, 90_000, "silence, from the span's start")
+        XCTAssertEqual(facts.audioPackets, 94)
+    }
+
     func testSpanThatIsNotAWholeNumberOfFramesRoundsToTheNearestFrame() throws {
         let filler = GapFiller(format: .mpegts, video: .init(settings: settings(globalHeader: false), frameTicks: frameTicks, extradata: []),
                                audio: nil, log: { XCTFail("unexpected: \($0)") })

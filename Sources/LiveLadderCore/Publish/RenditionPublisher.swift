@@ -147,15 +147,20 @@ final class RenditionPublisher: SegmentSink {
         }
     }
 
+    /// Whether stand-ins carry audio (TS with audio, the fMP4 audio rendition).
+    var standInsCarryAudio: Bool { filler?.carriesAudio ?? false }
+
     /// A restarted rendition resumes at segment `number`: stand-ins for the segments it missed before it
-    /// are written now; the GAP entries are listed when its first segment is published.
-    func prepareGaps(before number: Int) {
+    /// are written now, with the program's audio it kept; the GAP entries are listed when its first
+    /// segment is published.
+    func prepareGaps(before number: Int, audio: RecentAudio) {
         lock.withLock {
             guard let filler, var next = lastNumber.map({ $0 + 1 }) ?? registry.first else { return }
             while next < number {
                 if let gap = registry.gap(next), !prepared.contains(next) {
                     filler.fill(number: next, startPTS: gap.pts, durationTicks: gap.durationTicks,
-                                path: directory + "/segment-\(next).\(segmentExtension)")
+                                path: directory + "/segment-\(next).\(segmentExtension)",
+                                audio: audio.packets(from: gap.pts, to: gap.pts + gap.durationTicks))
                     prepared.insert(next)
                 }
                 next += 1

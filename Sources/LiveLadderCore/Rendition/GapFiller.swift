@@ -2,8 +2,9 @@ import Foundation
 import FFmpegKit
 
 /// What sits at an `EXT-X-GAP` entry's URI: a stand-in segment with the gap's own timestamps and duration,
-/// black picture (and silence where the audio is muxed in, or for the audio rendition), encoded with the
-/// rendition's own settings so it decodes with the rendition's init segment and SPS.
+/// black picture encoded with the rendition's own settings (so it decodes with the rendition's init segment
+/// and SPS), and, where the audio is muxed in or for the audio rendition, the program's own audio of that
+/// span when the rendition kept all of it (`RecentAudio`), silence otherwise.
 ///
 /// Clients should not fetch a GAP entry's URI, and a player that honours `EXT-X-GAP` takes that span from a
 /// sibling. Not all do: GStreamer 1.22's hlsdemux2 requests it like any segment and gives up after a few
@@ -25,6 +26,8 @@ final class GapFiller {
     private let audio: AudioEncoderSettings?
     private let log: (String) -> Void
 
+    var carriesAudio: Bool { audio != nil }
+
     init(format: ContainerFormat, video: Video?, audio: AudioEncoderSettings?, log: @escaping (String) -> Void) {
         self.format = format
         self.video = video
@@ -34,16 +37,17 @@ final class GapFiller {
 
     /// Writes a stand-in for segment `number` to `path`. A failure is logged, not thrown: the GAP entry is
     /// valid without a file behind it, so the rendition carries on either way.
-    func fill(number: Int, startPTS: Int64, durationTicks: Int64, path: String) {
+    func fill(number: Int, startPTS: Int64, durationTicks: Int64, path: String, audio realAudio: [Packet] = []) {
         do {
-            try AtomicFile.write(segment(startPTS: startPTS, durationTicks: durationTicks), to: path)
+            try AtomicFile.write(segment(startPTS: startPTS, durationTicks: durationTicks, audio: realAudio), to: path)
         } catch {
             log("no stand-in for GAP segment \(number) at \(path) (the entry stays a GAP): \(error)")
         }
     }
 
     /// The bytes of a stand-in segment covering [startPTS, startPTS + durationTicks), output ticks.
-    func segment(startPTS: Int64, durationTicks: Int64) throws -> [UInt8] {
+    /// `realAudio`: the program's AAC packets of that span, if the rendition kept them.
+    func segment(startPTS: Int64, durationTicks: Int64, audio realAudio: [Packet] = []) throws -> [UInt8] {
         let muxer = try MemoryMuxer(format: format)
         var packets: [(packet: Packet, stream: Int)] = []
         // Encoders outlive the muxer's header: the muxer reads their parameters when streams are added.
@@ -58,13 +62,18 @@ final class GapFiller {
             encoders.append(encoder)
         }
         if let audio {
+            // The stream's parameters come from an encoder with the rendition's audio settings either way.
             let chain = try AudioChain(settings: audio, origin: startPTS)
             let stream = try muxer.addStream(for: chain.encoder)
-            let samples = durationTicks * Int64(audio.sampleRate) / 90_000
-            let silence = try chain.pushSilence(samples) + chain.finish(videoEndSamples: samples)
-            // The encoder's priming frame sits before the start; a stand-in covers its own span only.
             let end = startPTS + durationTicks
-            packets += silence.filter { ($0.pts ?? .min) >= startPTS && ($0.pts ?? .max) < end }.map { ($0, stream) }
+            if Self.covers(realAudio, start: startPTS, end: end) {
+                packets += realAudio.map { ($0, stream) }
+            } else {
+                let samples = durationTicks * Int64(audio.sampleRate) / 90_000
+                let silence = try chain.pushSilence(samples) + chain.finish(videoEndSamples: samples)
+                // The encoder's priming frame sits before the start; a stand-in covers its own span only.
+                packets += silence.filter { ($0.pts ?? .min) >= startPTS && ($0.pts ?? .max) < end }.map { ($0, stream) }
+            }
             encoders.append(chain.encoder)
         }
         try muxer.writeHeader()
@@ -77,6 +86,21 @@ final class GapFiller {
         try muxer.cut()
         withExtendedLifetime(encoders) {}
         return muxer.takeBytes()
+    }
+
+    /// Whether `packets` (in order) cover [start, end) with no hole of more than half a frame. The last
+    /// few frames of the span may still have been on their way when the rendition resumed; up to three
+    /// missing there are allowed (players bridge that much).
+    static func covers(_ packets: [Packet], start: Int64, end: Int64) -> Bool {
+        guard let first = packets.first, let firstPTS = first.pts, let last = packets.last, let lastPTS = last.pts else { return false }
+        let frame = max(first.duration, 1)
+        guard firstPTS < start + frame, lastPTS + last.duration >= end - 3 * frame else { return false }
+        var expected = firstPTS
+        for packet in packets {
+            guard let pts = packet.pts, abs(pts - expected) <= frame / 2 else { return false }
+            expected = pts + max(packet.duration, 1)
+        }
+        return true
     }
 
     /// One IDR and then repeats of a black picture, one per frame time of the span.

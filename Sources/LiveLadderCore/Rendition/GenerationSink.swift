@@ -9,10 +9,13 @@ final class GenerationSink: SegmentSink {
 
     private let publisher: RenditionPublisher
     private let isCurrent: () -> Bool
+    private let published: (CompletedSegment) -> Void
 
-    init(publisher: RenditionPublisher, isCurrent: @escaping () -> Bool) {
+    /// `published` is told of every segment that made it into the playlist.
+    init(publisher: RenditionPublisher, isCurrent: @escaping () -> Bool, published: @escaping (CompletedSegment) -> Void) {
         self.publisher = publisher
         self.isCurrent = isCurrent
+        self.published = published
     }
 
     func initSegment(_ bytes: [UInt8]) throws {
@@ -21,5 +24,6 @@ final class GenerationSink: SegmentSink {
 
     func segment(_ segment: CompletedSegment) throws {
         try publisher.segment(segment, while: isCurrent)
+        published(segment)
     }
 }

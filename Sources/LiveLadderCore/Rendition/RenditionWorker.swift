@@ -70,6 +70,8 @@ final class RenditionWorker: @unchecked Sendable {
     private var threadsRunning = 0
     private let finished = DispatchSemaphore(value: 0)
     private var codecsReported = false
+    /// The audio of the segment in progress (and, while down, of everything since), for stand-ins.
+    private let recentAudio = RecentAudio()
     /// The error that made the worker give up.
     private(set) var failure: Error?
     /// Every restart, for the run's summary and logs.
@@ -93,7 +95,8 @@ final class RenditionWorker: @unchecked Sendable {
 
     /// A generation's scaler, encoder and segmenter; the segmenter publishes only while the generation is current.
     private func makePipeline(generation: Int, encoder: Encoder?) throws -> Pipeline {
-        let sink = GenerationSink(publisher: publisher) { [unowned self] in isCurrent(generation) }
+        let sink = GenerationSink(publisher: publisher, isCurrent: { [unowned self] in isCurrent(generation) },
+                                  published: { [recentAudio] in recentAudio.published(until: $0.startPTS + $0.durationTicks) })
         return Pipeline(scaler: video.map { VideoScaler(width: $0.settings.width, height: $0.settings.height) },
                         encoder: encoder, segmenter: try makeSegmenter(encoder, sink))
     }
@@ -125,17 +128,29 @@ final class RenditionWorker: @unchecked Sendable {
 
     private func run(generation: Int, pipeline initial: Pipeline?) {
         var pipeline = initial
+        // After a resume at this boundary: the stand-in of the last segment missed before it, which waits
+        // for that segment's last audio packets (they arrive just after the boundary's picture).
+        var lastStandIn: SegmentBoundary?
         while let item = queue.take() {
             guard isCurrent(generation) else { return }
+            if case .audio(let packet) = item {
+                recentAudio.record(packet)
+                if let boundary = lastStandIn, (packet.pts ?? .min) >= boundary.pts {
+                    publisher.prepareGaps(before: boundary.number, audio: recentAudio)
+                    recentAudio.release(keepingFrom: boundary.pts)
+                    lastStandIn = nil
+                }
+            }
             switch lock.withLock({ state }) {
             case .failed:
                 continue
             case .down(let until):
-                guard let fresh = resumed(at: item, after: until, generation: generation) else {
+                guard let (fresh, boundary) = resumed(at: item, after: until, generation: generation) else {
                     if case .end = item { finishWhileDown() }
                     continue
                 }
                 pipeline = fresh
+                lastStandIn = publisher.standInsCarryAudio ? boundary : nil
             case .running:
                 break
             }
@@ -192,7 +207,7 @@ final class RenditionWorker: @unchecked Sendable {
 
     /// A restarting rendition picks up at the first boundary after its backoff: a fresh encoder and
     /// segmenter, so its next segment starts with an IDR at the same PTS as its siblings'.
-    private func resumed(at item: RenditionItem, after until: Date, generation: Int) -> Pipeline? {
+    private func resumed(at item: RenditionItem, after until: Date, generation: Int) -> (Pipeline, SegmentBoundary)? {
         let boundary: SegmentBoundary?
         switch item {
         case .video(_, _, let found): boundary = found
@@ -204,14 +219,19 @@ final class RenditionWorker: @unchecked Sendable {
             try publisher.recover()
             let pipeline = try makePipeline(generation: generation, encoder: try video.map { try Encoder(video: $0.settings) })
             // The stand-ins for what it missed are made now, while its first segment is still to come, not
-            // when that segment is ready to publish.
-            publisher.prepareGaps(before: boundary.number)
+            // when that segment is ready to publish; one with audio waits for the last of it (`run`).
+            if publisher.standInsCarryAudio {
+                publisher.prepareGaps(before: boundary.number - 1, audio: recentAudio)
+                recentAudio.release(keepingFrom: nil)
+            } else {
+                publisher.prepareGaps(before: boundary.number, audio: recentAudio)
+            }
             lock.withLock {
                 state = .running
                 history.lastStart = Date()
                 lastProgress = Date()
             }
-            return pipeline
+            return (pipeline, boundary)
         } catch {
             recover(from: error)
             return nil
@@ -232,9 +252,11 @@ final class RenditionWorker: @unchecked Sendable {
         switch decision {
         case .restart(let backoff):
             control.log("rendition \(name) failed, restarting at the next segment boundary after \(backoff) s: \(error)")
+            recentAudio.hold()
             lock.withLock { state = .down(until: now.addingTimeInterval(backoff)) }
         case .giveUp:
             failure = error
+            recentAudio.release(keepingFrom: .max)
             lock.withLock { state = .failed }
             control.log("rendition \(name) failed \(history.failures.count) times in \(Int(policy.budgetWindow)) s; giving it up: \(error)")
             // A failed rendition stops consuming; closing its queue makes ingest's puts return at once.
