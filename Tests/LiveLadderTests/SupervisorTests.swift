@@ -7,15 +7,6 @@ import HLSModel
 final class SupervisorTests: XCTestCase {
     static let renditions = ["360p", "240p"]
 
-    /// 12 s of input: the 6 s fixture twice, copied, so a failure has room to recover in.
-    private func twelveSeconds(_ folder: String) throws -> String {
-        let input = folder + "-12s.mp4"
-        let made = try runProcess("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-stream_loop", "1",
-                                                      "-i", Repo.fixture("cfr30-640x360.mp4"), "-c", "copy", input])
-        XCTAssertEqual(made.status, 0, made.stderr)
-        return input
-    }
-
     private func playlist(_ folder: String, _ name: String) throws -> MediaPlaylist {
         try MediaPlaylist.parse(String(contentsOfFile: "\(folder)/\(name)/index.m3u8", encoding: .utf8))
     }
@@ -175,6 +166,15 @@ final class SupervisorTests: XCTestCase {
     }
 }
 
+/// 12 s of input next to `folder`: the 6 s fixture twice, copied, so a failure has room to recover in.
+func twelveSeconds(_ folder: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    let input = folder + "-12s.mp4"
+    let made = try runProcess("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-stream_loop", "1",
+                                                  "-i", Repo.fixture("cfr30-640x360.mp4"), "-c", "copy", input])
+    XCTAssertEqual(made.status, 0, made.stderr, file: file, line: line)
+    return input
+}
+
 /// SIGTERM and SIGINT stop a run cleanly; SIGKILL and a new run on the same folder never rewind.
 final class StopAndResumeTests: XCTestCase {
     func testSIGTERMWritesCleanFinalPlaylistsAndExitsZeroWithinTheBound() throws {
@@ -271,10 +271,7 @@ final class GapPlaybackTests: XCTestCase {
 
     private func assertGStreamerPlaysThroughGap(extra: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         let folder = try temporaryFolder(self)
-        let input = folder + "-12s.mp4"
-        let made = try runProcess("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-stream_loop", "1",
-                                                      "-i", Repo.fixture("cfr30-640x360.mp4"), "-c", "copy", input])
-        XCTAssertEqual(made.status, 0, made.stderr, file: file, line: line)
+        let input = try twelveSeconds(folder, file: file, line: line)
         let result = try runProcess(Repo.executable, ["run", "--input", input, "--output", folder, "--realtime", "--playlist-type", "event"] + extra,
                                     environment: ProcessInfo.processInfo.environment.merging(["LIVELADDER_FAULTS": "360p:encoder-error@3"]) { $1 })
         XCTAssertEqual(result.status, 0, result.stderr, file: file, line: line)

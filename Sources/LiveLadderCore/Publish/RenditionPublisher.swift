@@ -1,5 +1,6 @@
 import Foundation
 import HLSModel
+import FFmpegKit
 
 /// Writes one rendition's files: each segment (atomically), then its media playlist (atomically), so a
 /// playlist never lists a segment that is not complete on disk (rule MP12). Runs on the rendition's thread.
@@ -122,7 +123,7 @@ final class RenditionPublisher: SegmentSink {
     }
 
     private func publish(_ segment: CompletedSegment) throws {
-        let uri = "segment-\(segment.number).\(segmentExtension)"
+        let uri = uri(segment.number)
         try write(segment.bytes, to: directory + "/" + uri)
         appendGaps(before: segment.number)
         lastNumber = segment.number
@@ -155,35 +156,37 @@ final class RenditionPublisher: SegmentSink {
     /// segment is published.
     func prepareGaps(before number: Int, audio: RecentAudio) {
         lock.withLock {
-            guard let filler, var next = lastNumber.map({ $0 + 1 }) ?? registry.first else { return }
-            while next < number {
-                if let gap = registry.gap(next), !prepared.contains(next) {
-                    filler.fill(number: next, startPTS: gap.pts, durationTicks: gap.durationTicks,
-                                path: directory + "/segment-\(next).\(segmentExtension)",
-                                audio: audio.packets(from: gap.pts, to: gap.pts + gap.durationTicks))
-                    prepared.insert(next)
-                }
-                next += 1
+            guard filler != nil, let first = firstMissing, first < number else { return }
+            for next in first..<number where !prepared.contains(next) {
+                guard let gap = registry.gap(next) else { continue }
+                standIn(next, gap, audio: audio.packets(from: gap.pts, to: gap.pts + gap.durationTicks))
+                prepared.insert(next)
             }
         }
     }
 
     /// Segments ingest made that this rendition did not: GAP entries, same numbers and durations.
     private func appendGaps(before number: Int) {
-        guard var next = lastNumber.map({ $0 + 1 }) ?? registry.first, next < number else { return }
-        while next < number {
+        guard let first = firstMissing, first < number else { return }
+        for next in first..<number {
             if let gap = registry.gap(next) {
-                let uri = "segment-\(next).\(segmentExtension)"
-                if prepared.remove(next) == nil {
-                    filler?.fill(number: next, startPTS: gap.pts, durationTicks: gap.durationTicks, path: directory + "/" + uri)
-                }
-                playlist.segments.append(MediaSegment(uri: uri, duration: gap.duration,
+                if prepared.remove(next) == nil { standIn(next, gap) }
+                playlist.segments.append(MediaSegment(uri: uri(next), duration: gap.duration,
                                                       discontinuity: gap.discontinuity, gap: true,
                                                       programDateTime: kind == .vod ? nil : gap.date))
             }
             lastNumber = next
-            next += 1
         }
+    }
+
+    /// The first segment number this rendition has not published (from the registry before its first).
+    private var firstMissing: Int? { lastNumber.map { $0 + 1 } ?? registry.first }
+
+    private func uri(_ number: Int) -> String { "segment-\(number).\(segmentExtension)" }
+
+    private func standIn(_ number: Int, _ gap: SegmentRegistry.Gap, audio: [Packet] = []) {
+        filler?.fill(number: number, startPTS: gap.pts, durationTicks: gap.durationTicks,
+                     path: directory + "/" + uri(number), audio: audio)
     }
 
     private func write(_ bytes: [UInt8], to path: String) throws {

@@ -23,8 +23,6 @@ final class RecentAudio: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    var count: Int { lock.withLock { packets.count } }
-
     /// An audio packet the rendition was handed (whether or not it could use it).
     func record(_ packet: Packet) {
         guard packet.pts != nil, let copy = try? packet.reference() else { return }

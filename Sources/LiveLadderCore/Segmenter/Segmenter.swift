@@ -78,7 +78,7 @@ final class Segmenter {
             if !started {
                 // A segmenter that starts mid-stream (a restarted rendition) drops audio from before its first
                 // segment; keep one AAC frame's worth, where the encoder's priming sits at the stream start.
-                pendingAudio.removeAll { ($0.pts ?? 0) + max($0.duration, 1920) < boundary.pts }
+                pendingAudio.removeAll { Self.endsBefore($0, boundary.pts) }
                 started = true
             }
             try writeAudio(before: boundary.pts)
@@ -146,7 +146,7 @@ final class Segmenter {
                 if !started {
                     // As with video: a segmenter that starts mid-stream (a restarted rendition) drops audio
                     // that ends before its first boundary; the priming frame at the stream start is kept.
-                    if pts + max(packet.duration, 1920) < boundary.pts {
+                    if Self.endsBefore(packet, boundary.pts) {
                         pendingAudio.removeFirst()
                         continue
                     }
@@ -161,6 +161,11 @@ final class Segmenter {
             guard pts < limit || boundaries.first != nil || pts < current.boundary.nextGridTime else { return }
             try writeAudio(before: pts + 1)
         }
+    }
+
+    /// Whether an audio packet ends before `pts` (a packet with no duration counts as one AAC frame at 48 kHz).
+    private static func endsBefore(_ packet: Packet, _ pts: Int64) -> Bool {
+        (packet.pts ?? 0) + max(packet.duration, 1920) < pts
     }
 
     private func close(at end: Int64, inputCompletedAt: Date?) throws {
