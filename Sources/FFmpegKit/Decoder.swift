@@ -11,7 +11,8 @@ public enum CodecOutput<Item> {
 
 /// Owns a decoder (`AVCodecContext`) for one input stream.
 public final class Decoder {
-    let context: UnsafeMutablePointer<AVCodecContext>
+    private let owner: CodecContext
+    var context: UnsafeMutablePointer<AVCodecContext> { owner.pointer }
     public let codecName: String
     /// The stream's time base; decoded frames carry timestamps in it.
     public let timeBase: Rational
@@ -25,25 +26,16 @@ public final class Decoder {
         guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
             throw FFmpegError(operation: "avcodec_find_decoder(\(name))", message: "this FFmpeg build has no decoder for \(name)")
         }
-        context = try allocated(avcodec_alloc_context3(codec), "avcodec_alloc_context3(\(name))")
+        owner = try CodecContext(codec, name: name)
         codecName = name
         timeBase = Rational(stream.pointee.time_base)
-        do {
-            try check(avcodec_parameters_to_context(context, parameters), "avcodec_parameters_to_context(\(name))")
-            context.pointee.pkt_timebase = stream.pointee.time_base
-            context.pointee.thread_count = Int32(threads)
-            if lowDelay { context.pointee.thread_type = FF_THREAD_SLICE }
-            try check(avcodec_open2(context, codec, nil), "avcodec_open2(\(name) decoder)")
-        } catch {
-            var owned: UnsafeMutablePointer<AVCodecContext>? = context
-            avcodec_free_context(&owned)
-            throw error
-        }
-    }
-
-    deinit {
-        var owned: UnsafeMutablePointer<AVCodecContext>? = context
-        avcodec_free_context(&owned)
+        // From here on `owner` frees the context, whether or not the rest throws.
+        let context = owner.pointer
+        try check(avcodec_parameters_to_context(context, parameters), "avcodec_parameters_to_context(\(name))")
+        context.pointee.pkt_timebase = stream.pointee.time_base
+        context.pointee.thread_count = Int32(threads)
+        if lowDelay { context.pointee.thread_type = FF_THREAD_SLICE }
+        try check(avcodec_open2(context, codec, nil), "avcodec_open2(\(name) decoder)")
     }
 
     /// Sends one packet; nil starts draining. Damaged data throws an error with `isInvalidData`.

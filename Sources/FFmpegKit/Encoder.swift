@@ -59,7 +59,8 @@ public enum ChannelLayout: Int, Sendable {
 
 /// Owns an encoder (`AVCodecContext`): libx264 for video renditions, FFmpeg's native AAC for audio.
 public final class Encoder {
-    let context: UnsafeMutablePointer<AVCodecContext>
+    private let owner: CodecContext
+    var context: UnsafeMutablePointer<AVCodecContext> { owner.pointer }
     public let codecName: String
 
     /// Opens libx264 with the rendition's rate control. Forced keyframes (`Frame.forceKeyframe`) become
@@ -70,7 +71,7 @@ public final class Encoder {
             throw FFmpegError(operation: "avcodec_find_encoder_by_name(libx264)", message: "this FFmpeg build has no libx264")
         }
         codecName = "libx264"
-        context = try allocated(avcodec_alloc_context3(codec), "avcodec_alloc_context3(libx264)")
+        owner = try CodecContext(codec, name: "libx264")
         let c = context
         c.pointee.width = Int32(settings.width)
         c.pointee.height = Int32(settings.height)
@@ -96,7 +97,7 @@ public final class Encoder {
             throw FFmpegError(operation: "avcodec_find_encoder(aac)", message: "this FFmpeg build has no AAC encoder")
         }
         codecName = "aac"
-        context = try allocated(avcodec_alloc_context3(codec), "avcodec_alloc_context3(aac)")
+        owner = try CodecContext(codec, name: "aac")
         let c = context
         c.pointee.sample_rate = Int32(settings.sampleRate)
         c.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
@@ -108,20 +109,11 @@ public final class Encoder {
         try Self.open(c, codec, [:], name: "aac")
     }
 
+    /// Opens the codec. On failure the context is left to its owner, which frees it once.
     private static func open(_ context: UnsafeMutablePointer<AVCodecContext>, _ codec: UnsafePointer<AVCodec>,
                              _ options: [String: String], name: String) throws(FFmpegError) {
         var dictionary = OptionDictionary(options)
-        let result = avcodec_open2(context, codec, &dictionary.pointer)
-        if result < 0 {
-            var owned: UnsafeMutablePointer<AVCodecContext>? = context
-            avcodec_free_context(&owned)
-            throw FFmpegError(operation: "avcodec_open2(\(name))", code: result)
-        }
-    }
-
-    deinit {
-        var owned: UnsafeMutablePointer<AVCodecContext>? = context
-        avcodec_free_context(&owned)
+        try check(avcodec_open2(context, codec, &dictionary.pointer), "avcodec_open2(\(name))")
     }
 
     public var timeBase: Rational { Rational(context.pointee.time_base) }

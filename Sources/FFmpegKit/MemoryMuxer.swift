@@ -29,7 +29,8 @@ public final class MemoryMuxer {
         guard let buffer = av_malloc(bufferSize)?.assumingMemoryBound(to: UInt8.self),
               let io = ll_avio_alloc_context(buffer, Int32(bufferSize), 1, Unmanaged.passUnretained(sink).toOpaque(),
                                              nil, ByteSink.write, nil) else {
-            avformat_free_context(context)
+            // Every stored property is set, so `deinit` runs and frees the context (its `pb` is still nil);
+            // freeing it here too would be a double free.
             throw FFmpegError(operation: "avio_alloc_context", code: ll_averror(ENOMEM))
         }
         // Packets are written one by one; without this AVIO would hold bytes back past a cut.

@@ -53,6 +53,21 @@ final class CommandLineErrorTests: XCTestCase {
         assertNothingWritten(out)
     }
 
+    /// An AAC AudioSpecificConfig naming an object type the decoder refuses makes `avcodec_open2` fail
+    /// after the codec context was allocated: one clean error, not a double free.
+    func testAudioDecoderThatRefusesItsConfigurationIsExitSix() throws {
+        let out = try temporaryFolder(self)
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Repo.fixture("cfr30-640x360.mp4"))))
+        for objectType: UInt8 in [0, 31] {
+            let patched = try XCTUnwrap(MP4Patching.settingAACObjectType(objectType, in: original))
+            let input = out + "-aot\(objectType).mp4"
+            try Data(patched).write(to: URL(fileURLWithPath: input))
+            assertFails(try liveladder("run", "--input", input, "--output", out), code: 6,
+                        mentioning: [input, "audio stream 1 (aac)", "avcodec_open2", "cannot be decoded"])
+            assertNothingWritten(out)
+        }
+    }
+
     func testBadConfigNamesKeyAndReason() throws {
         let folder = try temporaryFolder(self, "cfg")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -215,10 +215,19 @@ final class Ingest {
     }
 
     private func openDecoder(_ input: MediaInput, _ index: Int) throws -> Decoder {
+        try Self.openDecoder(input, index, lowDelay: !source.isFinite || settings.realtime)
+    }
+
+    /// Opens the decoder of stream `index`; a codec that refuses the stream is exit 6. The run calls this
+    /// once before it touches the output folder, so an input that cannot be decoded leaves nothing behind.
+    static func openDecoder(_ input: MediaInput, _ index: Int, lowDelay: Bool) throws -> Decoder {
         do {
-            return try Decoder(input: input, stream: index, lowDelay: !source.isFinite || settings.realtime)
+            return try Decoder(input: input, stream: index, lowDelay: lowDelay)
         } catch {
-            throw LiveLadderError(.unsupportedCodec, "input \(input.url): cannot decode stream \(index): \(error)")
+            // The codec is known but refuses this stream's configuration (e.g. an AAC object type it has
+            // no decoder for): the same exit as a codec this build lacks.
+            let stream = input.streams.indices.contains(index) ? "\(input.streams[index].kind.rawValue) stream \(index) (\(input.streams[index].codec))" : "stream \(index)"
+            throw LiveLadderError(.unsupportedCodec, "input \(input.url): the \(stream) cannot be decoded by this FFmpeg build: \(error); remove or convert that stream")
         }
     }
 

@@ -97,15 +97,29 @@ public final class LadderRun: @unchecked Sendable {
         let targetDuration = max(1, Int((config.segmentDuration + Double(frameTicks) / 90_000).rounded()))
 
         let slateImage = try options.slateImage.map(Slate.loadImage)
-        let resume = try OutputFolder.prepare(options.output, renditionNames: ladder.map(\.name), overwrite: options.overwrite,
-                                              configuration: Self.fingerprint(config, ladder, kind), resumable: kind != .vod)
-        if let resume { logger.info("continuing the run in \(options.output) at segment \(resume.nextNumber)") }
-        let segmentLog = try options.segmentLog.map { try SegmentLog(path: $0) }
-        let registry = SegmentRegistry()
-        var policy = RestartPolicy()
-        policy.budget = options.restartBudget
-
         let format: ContainerFormat = config.segmentFormat == .ts ? .mpegts : .fragmentedMP4
+
+        // Everything that can refuse this input or this ladder (the decoders, every encoder) is opened before
+        // the output folder is touched, so a run that cannot start leaves no files behind.
+        let lowDelay = !source.isFinite || options.realtime
+        _ = try Ingest.openDecoder(input, videoInfo.index, lowDelay: lowDelay)
+        if let audioInfo { _ = try Ingest.openDecoder(input, audioInfo.index, lowDelay: lowDelay) }
+        var rungs: [(rung: ResolvedRendition, settings: VideoEncoderSettings, encoder: Encoder)] = []
+        for rung in ladder {
+            var settings = VideoEncoderSettings(
+                width: rung.width, height: rung.height, frameRate: frameRate,
+                bitRate: rung.videoBitrate, maxRate: rung.maxBitrate, bufferSize: rung.bufferSize,
+                gopSize: Int((config.segmentDuration * frameRate.doubleValue).rounded(.up)) + 1,
+                preset: rung.preset, profile: rung.profile, tune: rung.tune,
+                globalHeader: format == .fragmentedMP4,
+                threads: Self.encoderThreads(for: rung, in: ladder))
+            settings.lowLatency = lowDelay
+            do {
+                rungs.append((rung, settings, try Encoder(video: settings)))
+            } catch {
+                throw LiveLadderError(.processing, "cannot set up rendition \(rung.name) (\(rung.width)x\(rung.height)): \(error)")
+            }
+        }
         let audioChain: AudioChain?
         let audioSettings = audioInfo.map { info in
             AudioEncoderSettings(sampleRate: config.audio.sampleRate,
@@ -117,6 +131,14 @@ public final class LadderRun: @unchecked Sendable {
         } catch {
             throw LiveLadderError(.processing, "cannot set up the audio encoder: \(error)")
         }
+
+        let resume = try OutputFolder.prepare(options.output, renditionNames: ladder.map(\.name), overwrite: options.overwrite,
+                                              configuration: Self.fingerprint(config, ladder, kind), resumable: kind != .vod)
+        if let resume { logger.info("continuing the run in \(options.output) at segment \(resume.nextNumber)") }
+        let segmentLog = try options.segmentLog.map { try SegmentLog(path: $0) }
+        let registry = SegmentRegistry()
+        var policy = RestartPolicy()
+        policy.budget = options.restartBudget
 
         let hasAudio = audioChain != nil
         let inBandAudio = hasAudio && format == .mpegts
@@ -141,16 +163,7 @@ public final class LadderRun: @unchecked Sendable {
         var videoWorkers: [RenditionWorker] = []
         var audioOnlyWorker: RenditionWorker?
         do {
-            for rung in ladder {
-                var settings = VideoEncoderSettings(
-                    width: rung.width, height: rung.height, frameRate: frameRate,
-                    bitRate: rung.videoBitrate, maxRate: rung.maxBitrate, bufferSize: rung.bufferSize,
-                    gopSize: Int((config.segmentDuration * frameRate.doubleValue).rounded(.up)) + 1,
-                    preset: rung.preset, profile: rung.profile, tune: rung.tune,
-                    globalHeader: format == .fragmentedMP4,
-                    threads: Self.encoderThreads(for: rung, in: ladder))
-                settings.lowLatency = !source.isFinite || options.realtime
-                let encoder = try Encoder(video: settings)
+            for (rung, settings, encoder) in rungs {
                 let control = control
                 let filler = GapFiller(format: format,
                                        video: .init(settings: settings, frameTicks: frameTicks, extradata: encoder.extradata),
