@@ -9,13 +9,29 @@ import Darwin
 /// Reads a config file's text with plain POSIX calls, because only `errno` gives the
 /// OS's own reason ("Permission denied", "Is a directory") for the error message.
 enum ConfigFile {
-    /// The file's contents as UTF-8 text.
+    /// A ladder config is a few hundred bytes; anything past this is not one, and reading it all
+    /// (`/dev/zero`, a log file given by mistake) would only fill memory.
+    static let maximumSize = 1024 * 1024
+
+    /// The file's contents as UTF-8 text. Only a regular file is read: a FIFO with no writer would block
+    /// the run forever and a device never ends, so both are refused before any read.
     static func text(atPath path: String) throws(ConfigError) -> String {
-        let descriptor = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO otherwise waits for a writer. It does not change reads of a regular file.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw cannotRead(path, errno)
         }
         defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw cannotRead(path, errno) }
+        let type = status.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            let kind = type == S_IFDIR ? "a folder" : type == S_IFIFO ? "a FIFO" : type == S_IFCHR || type == S_IFBLK ? "a device" : type == S_IFSOCK ? "a socket" : "a special file"
+            throw ConfigError(at: path, "is \(kind), not a config file; give the path of a YAML file")
+        }
+        guard status.st_size <= maximumSize else {
+            throw ConfigError(at: path, "is \(status.st_size) bytes; a ladder config is at most \(maximumSize) bytes (1 MiB)")
+        }
 
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -27,6 +43,10 @@ enum ConfigFile {
                 throw cannotRead(path, errno)
             }
             bytes.append(contentsOf: chunk[..<count])
+            // The file may grow while it is read.
+            guard bytes.count <= maximumSize else {
+                throw ConfigError(at: path, "is over \(maximumSize) bytes; a ladder config is at most 1 MiB")
+            }
         }
         // `String(decoding:)` would quietly replace bad bytes; a config in Latin-1 should say so.
         guard let text = String(validating: bytes, as: UTF8.self) else {

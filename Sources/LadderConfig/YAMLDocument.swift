@@ -5,6 +5,7 @@ internal import Yams
 enum YAMLDocument {
     /// The document's root node, or `nil` when the text holds no document (empty or comments only).
     static func root(of text: String) throws(ConfigError) -> Node? {
+        try YAMLAliasLimit.check(text)
         let documents: (first: Node?, second: Node?)
         do {
             let parser = try Parser(yaml: text)

@@ -34,9 +34,33 @@ final class ConfigFileTests: XCTestCase {
         }
     }
 
-    func testDirectoryGivesPathAndOSReason() {
-        assertConfigError("\(folder.path): cannot read the file (Is a directory)") { () throws(ConfigError) in
+    func testDirectoryIsRefusedBeforeAnyRead() {
+        assertConfigError("\(folder.path): is a folder, not a config file; give the path of a YAML file") { () throws(ConfigError) in
             try ConfigFile.text(atPath: folder.path)
+        }
+    }
+
+    /// A FIFO with no writer would block `open` and `read` forever: refused at once instead.
+    func testFIFOWithNoWriterIsRefusedWithoutBlocking() throws {
+        let path = folder.appendingPathComponent("fifo.yaml").path
+        XCTAssertEqual(mkfifo(path, 0o600), 0)
+        assertConfigError("\(path): is a FIFO, not a config file; give the path of a YAML file") { () throws(ConfigError) in
+            try ConfigFile.text(atPath: path)
+        }
+    }
+
+    /// `/dev/zero` never ends: refused as a device rather than read until memory runs out.
+    func testDeviceIsRefused() {
+        assertConfigError("/dev/zero: is a device, not a config file; give the path of a YAML file") { () throws(ConfigError) in
+            try ConfigFile.text(atPath: "/dev/zero")
+        }
+    }
+
+    func testFileOverTheSizeLimitIsRefused() throws {
+        let path = folder.appendingPathComponent("huge.yaml").path
+        try Data(repeating: UInt8(ascii: "#"), count: ConfigFile.maximumSize + 1).write(to: URL(fileURLWithPath: path))
+        assertConfigError("\(path): is \(ConfigFile.maximumSize + 1) bytes; a ladder config is at most \(ConfigFile.maximumSize) bytes (1 MiB)") { () throws(ConfigError) in
+            try ConfigFile.text(atPath: path)
         }
     }
 
