@@ -12,16 +12,16 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Transcode an input into an HLS ladder: <output>/master.m3u8 and <output>/<rendition>/index.m3u8."
     )
 
-    @Option(name: .long, help: "Input file path or URL.")
+    @Option(name: [.long, .customShort("i")], help: "Input file path or URL (- for stdin).")
     var input: String
 
-    @Option(name: .long, help: "Output folder.")
+    @Option(name: [.long, .customShort("o")], help: "Output folder.")
     var output: String
 
     @Option(name: .long, help: "Ladder config (YAML). Without it a default ladder is derived from the source.")
     var config: String?
 
-    @Option(name: .long, help: "Segment duration in seconds (overrides the config).")
+    @Option(name: .long, parsing: .unconditional, help: "Segment duration in seconds (overrides the config).")
     var segmentDuration: Double?
 
     @Option(name: .long, help: "Segment container: ts or fmp4 (overrides the config).")
@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Playlist type: vod (written once at the end), event (appended as segments are made) or live (a sliding window). Default: live for network inputs and stdin, vod for files.")
     var playlistType: String?
 
-    @Option(name: .long, help: "Segments in a live playlist's window.")
+    @Option(name: .long, parsing: .unconditional, help: "Segments in a live playlist's window.")
     var listSize: Int = 6
 
     @Option(name: .long, help: "An FFmpeg input option KEY=VALUE (repeatable), e.g. rw_timeout, fifo_size, latency.")
@@ -45,10 +45,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Repeat a file forever with a continuous output timeline.")
     var loop = false
 
-    @Option(name: .long, help: "Seconds without input data before the input counts as lost.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds without input data before the input counts as lost.")
     var inputTimeout: Double = 5
 
-    @Option(name: .long, help: "Seconds to wait for a lost input to return (default: forever when listening, 30 when pulling).")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds to wait for a lost input to return (default: forever when listening, 30 when pulling).")
     var reconnectWindow: Double?
 
     @Flag(name: .long, help: "During an input outage, keep every rendition going with a black slate and silence.")
@@ -63,13 +63,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write one JSON line per published segment (timings, sizes) to this file.")
     var segmentLog: String?
 
-    @Option(name: .long, help: "Restart a rendition that takes input but produces nothing for this many seconds (default 3 x segment duration).")
+    @Option(name: .long, parsing: .unconditional, help: "Restart a rendition that takes input but produces nothing for this many seconds (default 3 x segment duration).")
     var stallTimeout: Double?
 
-    @Option(name: .long, help: "Restarts a failing rendition may use within 5 minutes before it is given up.")
+    @Option(name: .long, parsing: .unconditional, help: "Restarts a failing rendition may use within 5 minutes before it is given up.")
     var restartBudget: Int = 5
 
-    @Flag(name: .long, help: "Replace a previous run's files in the output folder.")
+    @Flag(name: [.long, .customShort("y")], help: "Replace a previous run's files in the output folder (only files a LiveLadder run wrote).")
     var overwrite = false
 
     @Flag(name: .long, help: "Log progress details.")
@@ -115,6 +115,18 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// A duration flag must be a finite number of seconds in `allowed`: NaN compares false with everything,
+    /// so a plain `> 0` test would let `nan` through to the timers.
+    private static func checkSeconds(_ value: Double, _ flag: String, allowed: ClosedRange<Double>) throws {
+        guard value.isFinite, allowed.contains(value) else {
+            throw ConfigError("\(flag): \(value) is not a duration in seconds (allowed \(plain(allowed.lowerBound)) to \(plain(allowed.upperBound)))")
+        }
+    }
+
+    private static func plain(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
     private func makeOptions() throws -> RunOptions {
         var ladder = LadderConfig.defaults
         if let config { ladder = try LadderConfig.load(path: config) }
@@ -133,8 +145,12 @@ struct RunCommand: AsyncParsableCommand {
             }
             kind = parsed
         }
-        guard inputTimeout > 0 else { throw ConfigError("--input-timeout: must be more than 0 seconds") }
-        if let reconnectWindow, reconnectWindow < 0 { throw ConfigError("--reconnect-window: must be 0 or more seconds") }
+        try Self.checkSeconds(inputTimeout, "--input-timeout", allowed: 0.1...3600)
+        if let reconnectWindow { try Self.checkSeconds(reconnectWindow, "--reconnect-window", allowed: 0...(366 * 86_400)) }
+        if let stallTimeout { try Self.checkSeconds(stallTimeout, "--stall-timeout", allowed: 0.1...3600) }
+        guard (3...100_000).contains(listSize) else {
+            throw ConfigError("--list-size: \(listSize) is out of range (allowed 3 to 100000; a live window needs at least 3 segments, Apple asks for 6)")
+        }
         var inputOptions: [String: String] = [:]
         for option in inputOption {
             guard let equals = option.firstIndex(of: "="), equals != option.startIndex else {
@@ -154,9 +170,8 @@ struct RunCommand: AsyncParsableCommand {
         options.slateImage = slateImage
         options.keepAlive = keepAlive
         options.segmentLog = segmentLog
-        if let stallTimeout, stallTimeout <= 0 { throw ConfigError("--stall-timeout: must be more than 0 seconds") }
         options.stallTimeout = stallTimeout
-        guard restartBudget >= 0 else { throw ConfigError("--restart-budget: must be 0 or more") }
+        guard (0...10_000).contains(restartBudget) else { throw ConfigError("--restart-budget: \(restartBudget) is out of range (allowed 0 to 10000)") }
         options.restartBudget = restartBudget
         return options
     }
