@@ -3,8 +3,10 @@ import Foundation
 import HLSModel
 
 /// Guards the output folder: it must be writable, and a folder holding another run's files is refused
-/// unless `--overwrite`, which then removes only what LiveLadder writes (master, marker, rendition folders).
-/// A folder holding an unfinished live or event run of the same configuration is resumed instead.
+/// unless `--overwrite`, which then removes only what a previous LiveLadder run wrote: the entries its
+/// marker lists, and inside its rendition folders only files named as LiveLadder names them. Anything else
+/// (another stream's folder, a user's notes) is left alone, and a run that would write over such a file is
+/// refused. A folder holding an unfinished live or event run of the same configuration is resumed instead.
 enum OutputFolder {
     /// Marks a folder as LiveLadder's and records the configuration that made it.
     static let markerName = ".liveladder"
@@ -27,7 +29,8 @@ enum OutputFolder {
             let entries = ((try? manager.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".nfs") }
             if !entries.isEmpty {
                 if overwrite {
-                    try clear(path, entries: entries, renditionNames: renditionNames)
+                    try clear(path, entries: entries)
+                    try refuseForeignEntries(path, renditionNames: renditionNames)
                 } else {
                     resume = try resumePoint(path, entries: entries, renditionNames: renditionNames,
                                              configuration: configuration, resumable: resumable)
@@ -44,15 +47,59 @@ enum OutputFolder {
             throw LiveLadderError(.badOutput, "output folder \(path) is not writable: \(String(cString: strerror(errno)))")
         }
         do {
-            try AtomicFile.write(marker(configuration), to: path + "/" + markerName)
+            try AtomicFile.write(marker(configuration, renditionNames: renditionNames), to: path + "/" + markerName)
         } catch {
             throw LiveLadderError(.badOutput, "output folder \(path) is not writable: \(error)")
         }
         return resume
     }
 
-    private static func marker(_ configuration: String) -> String {
-        "liveladder output\nconfiguration: \(configuration)\n"
+    /// The marker: the configuration (to decide whether a later run may continue this one) and the entries
+    /// of the folder this run writes, so that `--overwrite` removes those and nothing else.
+    private static func marker(_ configuration: String, renditionNames: [String]) -> String {
+        let owned = ["master.m3u8"] + (renditionNames + [audioFolder]).map { $0 + "/" }
+        return "liveladder output\nconfiguration: \(configuration)\n" + owned.map { "owns: \($0)\n" }.joined()
+    }
+
+    private static let audioFolder = "audio"
+
+    /// The folder's marker, if it has one: a regular file of a few KiB (a FIFO or a huge file there is
+    /// nobody's marker, and reading it would block or fill memory).
+    private static func readMarker(_ folder: String) -> String? {
+        let path = folder + "/" + markerName
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              attributes[.type] as? FileAttributeType == .typeRegular,
+              let size = attributes[.size] as? Int, size <= 64 * 1024 else { return nil }
+        return try? String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// The entries a marker says its run wrote. A marker of an earlier version, without `owns:` lines,
+    /// names its renditions in the configuration line (`name=WxH/…`).
+    static func ownedEntries(marker: String) -> Set<String> {
+        let lines = marker.split(separator: "\n").map(String.init)
+        guard lines.first == "liveladder output" else { return [] }
+        let owned = lines.filter { $0.hasPrefix("owns: ") }.map { String($0.dropFirst(6)) }
+        if !owned.isEmpty { return Set(owned) }
+        let configuration = lines.first { $0.hasPrefix("configuration: ") } ?? ""
+        let names = configuration.split(separator: " ").compactMap { token in
+            token.firstIndex(of: "=").map { String(token[..<$0]) }
+        }.filter { name in name != "audio" && !name.isEmpty }
+        return Set(["master.m3u8", audioFolder + "/"] + names.map { $0 + "/" })
+    }
+
+    /// A file LiveLadder writes inside a rendition folder: the playlist, the init segment, a segment, or a
+    /// temporary file of `AtomicFile` left by a crash.
+    static func isRenditionFile(_ name: String) -> Bool {
+        var base = Substring(name)
+        if let range = base.range(of: ".tmp"), base[range.upperBound...].allSatisfy(\.isNumber) { base = base[..<range.lowerBound] }
+        if base == "index.m3u8" || base == "init.mp4" { return true }
+        guard base.hasPrefix("segment-") else { return false }
+        let rest = base.dropFirst("segment-".count)
+        for suffix in [".ts", ".m4s"] where rest.hasSuffix(suffix) {
+            let number = rest.dropLast(suffix.count)
+            return !number.isEmpty && number.allSatisfy(\.isASCII) && number.allSatisfy(\.isNumber)
+        }
+        return false
     }
 
     /// A previous live or event run of the same configuration that did not end (no ENDLIST) is continued;
@@ -60,10 +107,10 @@ enum OutputFolder {
     private static func resumePoint(_ path: String, entries: [String], renditionNames: [String],
                                     configuration: String, resumable: Bool) throws -> ResumePoint {
         let refuse = "output folder \(path) is not empty (\(entries.count) entries, e.g. \(entries.sorted()[0]))"
-        guard let marker = try? String(contentsOfFile: path + "/" + markerName, encoding: .utf8) else {
+        guard let marker = readMarker(path) else {
             throw LiveLadderError(.badOutput, "\(refuse); pass --overwrite to replace a previous run's files, or choose an empty folder")
         }
-        guard marker == self.marker(configuration) else {
+        guard marker.split(separator: "\n").contains(where: { $0 == "configuration: \(configuration)" }) else {
             throw LiveLadderError(.badOutput, "output folder \(path) holds a run of another configuration (ladder, segments or playlist type differ); pass --overwrite to replace it, or choose an empty folder")
         }
         guard resumable else {
@@ -104,22 +151,46 @@ enum OutputFolder {
         return ResumePoint(nextNumber: next, playlists: playlists)
     }
 
-    /// Removes a previous run: its master, marker, and every folder that holds a media playlist or is one
-    /// of this ladder's rendition folders. Anything else in the folder is left alone.
-    private static func clear(_ path: String, entries: [String], renditionNames: [String]) throws {
+    /// Removes what the previous run's marker says it wrote: its master, and in each of its rendition
+    /// folders the files LiveLadder names (a folder left empty goes too). A folder without a marker holds
+    /// nothing of ours, so nothing is removed from it.
+    private static func clear(_ path: String, entries: [String]) throws {
         let manager = FileManager.default
-        for entry in entries {
+        guard let marker = readMarker(path) else { return }
+        let owned = ownedEntries(marker: marker)
+        for entry in entries.sorted() {
             let full = path + "/" + entry
             var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
-            let ours = entry == "master.m3u8" || entry == markerName
-                || (isDirectory.boolValue && (renditionNames.contains(entry) || entry == "audio"
-                    || manager.fileExists(atPath: full + "/index.m3u8")))
-            guard ours else { continue }
+            // Never follow a symlink out of the folder: only real files and folders can be ours.
+            guard let type = (try? manager.attributesOfItem(atPath: full))?[.type] as? FileAttributeType,
+                  type != .typeSymbolicLink, manager.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
             do {
-                try manager.removeItem(atPath: full)
+                if isDirectory.boolValue, owned.contains(entry + "/") {
+                    for file in try manager.contentsOfDirectory(atPath: full) where isRenditionFile(file) {
+                        try manager.removeItem(atPath: full + "/" + file)
+                    }
+                    if try manager.contentsOfDirectory(atPath: full).isEmpty { try manager.removeItem(atPath: full) }
+                } else if !isDirectory.boolValue, entry == "master.m3u8", owned.contains(entry) {
+                    try manager.removeItem(atPath: full)
+                }
             } catch {
                 throw LiveLadderError(.badOutput, "cannot remove \(full) for --overwrite: \(reason(error))")
+            }
+        }
+    }
+
+    /// After `clear`: an entry this run would write that is still there and is not a folder LiveLadder
+    /// made belongs to someone else; writing over it would destroy it, so the run is refused.
+    private static func refuseForeignEntries(_ path: String, renditionNames: [String]) throws {
+        let manager = FileManager.default
+        for entry in ["master.m3u8"] + renditionNames + [audioFolder] {
+            let full = path + "/" + entry
+            guard let attributes = try? manager.attributesOfItem(atPath: full) else { continue }
+            let isRealFolder = attributes[.type] as? FileAttributeType == .typeDirectory
+            let foreign = entry == "master.m3u8" || !isRealFolder
+                || ((try? manager.contentsOfDirectory(atPath: full)) ?? []).contains(where: isRenditionFile)
+            if foreign {
+                throw LiveLadderError(.badOutput, "output folder \(path) holds \(entry)\(isRealFolder ? "/" : ""), which no LiveLadder run there wrote; --overwrite leaves it alone, so move it or choose another folder")
             }
         }
     }
