@@ -105,13 +105,16 @@ struct RunCommand: AsyncParsableCommand {
                 return
             }
             let names = summary.renditions.map { "\($0.name) \($0.width)x\($0.height)" }.joined(separator: ", ")
-            print("wrote \(options.output)/master.m3u8: \(summary.renditions.count) renditions (\(names))\(summary.hasAudio ? " + AAC audio" : ", no audio"), \(summary.videoFrames) frames")
-            if summary.restarts > 0 { print("renditions restarted \(summary.restarts) times") }
+            print("wrote \(options.output)/master.m3u8: \(plural(summary.renditions.count, "rendition")) (\(names))\(summary.hasAudio ? " + AAC audio" : ", no audio"), \(summary.videoFrames) frames")
+            if summary.restarts > 0 { print("renditions restarted \(plural(summary.restarts, "time"))") }
             if summary.damagedPackets > 0 || summary.timestampJumps > 0 || summary.slateFrames > 0 || summary.sessions > 1 {
-                print("input: \(summary.sessions) sessions, \(summary.damagedPackets) damaged packets skipped, \(summary.timestampJumps) timestamp jumps stitched, \(summary.slateFrames) slate frames")
+                print("input: \(plural(summary.sessions, "session")), \(plural(summary.damagedPackets, "damaged packet")) skipped, \(plural(summary.timestampJumps, "timestamp jump")) stitched, \(plural(summary.slateFrames, "slate frame"))")
             }
         } catch let error as LiveLadderError {
             fail(error.message, code: error.exitCode)
+        } catch {
+            // Anything else that ends a run is a failure during it: one line, the documented code.
+            fail("\(error)", code: LiveLadderError.Kind.processing.rawValue)
         }
     }
 
@@ -122,6 +125,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigError("\(flag): \(value) is not a duration in seconds (allowed \(plain(allowed.lowerBound)) to \(plain(allowed.upperBound)))")
         }
     }
+
+    private func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
     private static func plain(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)

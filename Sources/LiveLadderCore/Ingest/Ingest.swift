@@ -27,6 +27,8 @@ final class Ingest {
     private let control: RunControl
     private let logger: Logger
     private(set) var damagedPackets = 0
+    /// Whether the input was read to its very end (not stopped, not failed).
+    private(set) var reachedEnd = false
 
     init(source: InputSource, settings: Settings, feed: LadderFeed, slate: Slate?, control: RunControl, logger: Logger) {
         self.source = source
@@ -73,6 +75,12 @@ final class Ingest {
                     try feed.finish()
                 }
                 return
+            }
+            if source.isFinite {
+                // A file or stdin cannot come back: reopening a file would transcode it again from the
+                // start. What was read is finished and kept (playable); the exit code says it is short.
+                try feed.finish()
+                throw LiveLadderError(.badInput, "reading \(source.kind == .stdin ? "standard input" : source.url) failed before its end: \(ending); the output holds what was read before it\(source.kind == .stdin ? " (an MP4 whose index is at its end cannot be read from a pipe: send MPEG-TS, or give the file's path)" : "")")
             }
             logger.warning("input lost", metadata: ["input": "\(source.url)", "why": "\(ending)"])
             if let slate, feed.hasVideo {
@@ -160,10 +168,11 @@ final class Ingest {
                     damagedPackets += 1
                     if consecutiveErrors < 50 { continue }
                 }
+                if error.isEndOfFile { reachedEnd = true }
                 ending = error.isEndOfFile ? .endOfInput : .failed(error)
                 break reading
             }
-            guard let packet else { ending = .endOfInput; break reading }
+            guard let packet else { reachedEnd = true; ending = .endOfInput; break reading }
             if let pacer, let dts = packet.dts ?? packet.pts {
                 pacer.wait(until: input.timeBase(ofStream: packet.streamIndex).rescale(dts, to: .mpegClock))
             }

@@ -148,6 +148,9 @@ final class RenditionPublisher: SegmentSink {
         }
     }
 
+    /// GAP entries in the playlist as it stands.
+    var gapCount: Int { lock.withLock { playlist.segments.filter(\.gap).count } }
+
     /// Whether stand-ins carry audio (TS with audio, the fMP4 audio rendition).
     var standInsCarryAudio: Bool { filler?.carriesAudio ?? false }
 

@@ -18,7 +18,7 @@ import HLSModel
 /// was given up never shares an object with the one that replaced it, and what it still cuts never
 /// reaches the playlist (`GenerationSink`).
 ///
-/// `@unchecked Sendable`: `generation`, `state`, `history`, `lastProgress`, `faults` and `codecsReported`
+/// `@unchecked Sendable`: `generation`, `state`, `history`, `progress`, `faults` and `codecsReported`
 /// are guarded by `lock`; a pipeline is touched only by the thread of its generation; `failure` and
 /// `restarts` are read by others only after `join()`.
 final class RenditionWorker: @unchecked Sendable {
@@ -66,7 +66,8 @@ final class RenditionWorker: @unchecked Sendable {
     private var generation = 0
     private var history = RestartPolicy.History()
     private var state = State.running
-    private var lastProgress = Date()
+    /// Items handled (or restarts begun): the watchdog compares it between its looks.
+    private var progress = 0
     private var threadsRunning = 0
     private let finished = DispatchSemaphore(value: 0)
     private var codecsReported = false
@@ -161,13 +162,19 @@ final class RenditionWorker: @unchecked Sendable {
             }
             do {
                 try handle(item, current, generation: generation)
-                lock.withLock { lastProgress = Date() }
+                lock.withLock { progress += 1 }
             } catch is Abandoned {
                 return
             } catch {
                 guard isCurrent(generation) else { return }
                 pipeline = nil
-                recover(from: error)
+                if case .end = item {
+                    // No input comes after the end, so a restart could never publish again: a failure to
+                    // write the last segments or the playlist is the rendition's final failure.
+                    endFailed(error)
+                } else {
+                    recover(from: error)
+                }
             }
         }
     }
@@ -179,15 +186,20 @@ final class RenditionWorker: @unchecked Sendable {
         abandon(because: "fell behind the live input: its queue of \(queue.capacity) items was full")
     }
 
-    /// The watchdog's question: has this rendition stopped producing while its input keeps coming?
-    /// If so its thread is abandoned, the failure goes through the restart policy, and a new thread
-    /// takes over the queue.
-    func checkStall(now: Date, timeout: Double) {
-        let stalled = lock.withLock {
-            if case .running = state, now.timeIntervalSince(lastProgress) > timeout, queue.count > 0 { return true }
-            return false
+    /// What the watchdog needs for its question, "has this rendition stopped producing while its input
+    /// keeps coming?": how many items it has handled, and whether it is running with input waiting.
+    var stallProbe: (progress: Int, waiting: Bool) {
+        lock.withLock {
+            if case .running = state { return (progress, queue.count > 0) }
+            return (progress, false)
         }
-        if stalled { abandon(because: "stalled: no progress for \(timeout) s while its input kept coming") }
+    }
+
+    /// The watchdog found no progress since `progress` for longer than the stall timeout: the thread is
+    /// abandoned, the failure goes through the restart policy, and a new thread takes over the queue.
+    func stalled(since progress: Int, timeout: Double) {
+        guard lock.withLock({ self.progress == progress }) else { return }
+        abandon(because: "stalled: no progress for \(timeout) s while its input kept coming")
     }
 
     /// Gives up on the current thread (it may be stuck in a C call): the generation moves on, the failure
@@ -196,7 +208,7 @@ final class RenditionWorker: @unchecked Sendable {
         let next: Int? = lock.withLock {
             guard case .running = state else { return nil }
             generation += 1
-            lastProgress = Date()
+            progress += 1
             return generation
         }
         guard let next else { return }
@@ -229,7 +241,7 @@ final class RenditionWorker: @unchecked Sendable {
             lock.withLock {
                 state = .running
                 history.lastStart = Date()
-                lastProgress = Date()
+                progress += 1
             }
             return (pipeline, boundary)
         } catch {
@@ -240,8 +252,18 @@ final class RenditionWorker: @unchecked Sendable {
 
     /// The stream ended while the rendition was down: its playlist still gets the gaps and ENDLIST.
     private func finishWhileDown() {
-        do { try publisher.finish() } catch { control.log("rendition \(name): cannot finish its playlist: \(error)") }
+        do { try publisher.finish() } catch { endFailed(error) }
     }
+
+    private func endFailed(_ error: Error) {
+        failure = error
+        lock.withLock { state = .failed }
+        // Its playlist may be missing or short: the master must not name it.
+        master.markFailed(rendition: name)
+    }
+
+    /// GAP entries in the rendition's playlist: segments it lost to restarts.
+    var gapCount: Int { publisher.gapCount }
 
     private func recover(from error: Error) {
         let now = Date()

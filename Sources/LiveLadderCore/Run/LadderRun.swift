@@ -243,7 +243,15 @@ public final class LadderRun: @unchecked Sendable {
             throw LiveLadderError(.allRenditionsFailed, "every video rendition failed past its restart budget (\(reasons.joined(separator: "; "))); exiting so an outer supervisor can restart the channel")
         }
         if let ingestError {
-            if let error = ingestError as? LiveLadderError { throw error }
+            if let error = ingestError as? LiveLadderError {
+                // A file or stdin that failed mid-way: what was read is finished, and the master names it,
+                // so the output stays playable; the exit code says it is short.
+                if error.kind == .badInput, source.isFinite, workers.contains(where: { $0.failure == nil }) {
+                    // Nothing published (the input failed before a first segment) leaves no master to write.
+                    try? master.finish()
+                }
+                throw error
+            }
             throw LiveLadderError(.processing, "reading \(input.url) failed: \(ingestError)")
         }
         let failures = workers.compactMap { worker in worker.failure.map { (worker.name, $0) } }
@@ -251,13 +259,32 @@ public final class LadderRun: @unchecked Sendable {
             throw LiveLadderError(.processing, "the audio rendition failed: \(audioFailure.1)")
         }
         if failures.count < videoWorkers.count {
-            try master.finish()
+            do {
+                try master.finish()
+            } catch {
+                throw LiveLadderError(.processing, "\(error)")
+            }
         }
         if let (name, error) = failures.first {
             let survivors = videoWorkers.count - failures.count
-            throw LiveLadderError(.processing, "rendition \(name) failed: \(error)" + (survivors > 0 ? " (the other \(survivors) were published)" : ""))
+            throw LiveLadderError(.processing, "rendition \(name) failed: \(error)" + (survivors > 0 ? " (the other \(survivors == 1 ? "rendition was" : "\(survivors) were") published)" : ""))
         }
         let counters = feed.snapshot
+        let seconds = Double(counters.videoFrames) * Double(frameTicks) / 90_000
+        if control.stopReason == .signal, kind == .vod, !ingest.reachedEnd {
+            // A truncated VOD must not look finished to a pipeline: its playlists are complete and
+            // playable, but the exit code says the input was not read to its end.
+            throw LiveLadderError(.stoppedEarly, "stopped by a signal before the end of \(input.url), after \(Self.seconds(seconds)) of media (\(counters.videoFrames) frames); the output in \(options.output) is playable but ends there")
+        }
+        if kind != .live {
+            // A VOD or event output is kept as it is: a GAP in it is content lost for good, not a hole a
+            // live window will slide past.
+            let gaps = workers.map { ($0.name, $0.gapCount) }.filter { $0.1 > 0 }
+            if !gaps.isEmpty {
+                let list = gaps.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+                throw LiveLadderError(.processing, "the output in \(options.output) is finished but has GAP segments where renditions were restarting (\(list)); those spans are missing from them, see docs/supervision.md")
+            }
+        }
         return RunSummary(renditions: ladder.map { .init(name: $0.name, width: $0.width, height: $0.height) },
                           hasAudio: hasAudio, videoFrames: counters.videoFrames,
                           damagedPackets: ingest.damagedPackets, droppedFrames: counters.droppedFrames,
@@ -265,6 +292,9 @@ public final class LadderRun: @unchecked Sendable {
                           sessions: counters.sessions + 1,
                           restarts: workers.reduce(0) { $0 + $1.restarts.count })
     }
+
+    /// "12.3 s" for messages.
+    static func seconds(_ value: Double) -> String { String(format: "%.1f s", value) }
 
     /// libx264's own default is 1.5 threads per core for one encoder that has the machine to itself. Here
     /// the renditions already run side by side, so each encoder gets that budget in proportion to its share

@@ -19,6 +19,9 @@ public struct LiveLadderError: Error, CustomStringConvertible, Sendable {
         case inputLost = 9
         /// Every video rendition failed past its restart budget.
         case allRenditionsFailed = 10
+        /// A file transcode (VOD) was stopped by SIGINT/SIGTERM before the end of its input: the output is
+        /// playable but ends early.
+        case stoppedEarly = 11
     }
 
     public let kind: Kind
