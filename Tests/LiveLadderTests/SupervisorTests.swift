@@ -126,7 +126,10 @@ final class SupervisorTests: XCTestCase {
                                                       "--playlist-type", "event"], log: folder + ".stderr")
         XCTAssertTrue(eventually(timeout: 15) { FileManager.default.fileExists(atPath: folder + "/240p/segment-1.ts") })
         try FileManager.default.removeItem(atPath: folder + "/240p")
-        XCTAssertEqual(ladder.wait(timeout: 30), 0, ladder.output)
+        // The segments that went with the folder are gaps now: an event output with gaps is content lost,
+        // which the exit code says (8), naming the rendition.
+        XCTAssertEqual(ladder.wait(timeout: 30), 8, ladder.output)
+        XCTAssertTrue(ladder.output.contains("has GAP segments") && ladder.output.contains("240p: "), ladder.output)
         let recreated = try playlist(folder, "240p")
         XCTAssertTrue(recreated.endList)
         XCTAssertTrue(recreated.segments.suffix(2).allSatisfy { !$0.gap }, "the stream continues in the recreated folder")
@@ -274,7 +277,9 @@ final class GapPlaybackTests: XCTestCase {
         let input = try twelveSeconds(folder, file: file, line: line)
         let result = try runProcess(Repo.executable, ["run", "--input", input, "--output", folder, "--realtime", "--playlist-type", "event"] + extra,
                                     environment: ProcessInfo.processInfo.environment.merging(["LIVELADDER_FAULTS": "360p:encoder-error@3"]) { $1 })
-        XCTAssertEqual(result.status, 0, result.stderr, file: file, line: line)
+        // An event output that keeps a gap exits 8, naming the rendition and its gaps.
+        XCTAssertEqual(result.status, 8, result.stderr, file: file, line: line)
+        XCTAssertTrue(result.stderr.contains("has GAP segments") && result.stderr.contains("(360p: 1)"), result.stderr, file: file, line: line)
         let gapped = try MediaPlaylist.parse(String(contentsOfFile: folder + "/360p/index.m3u8", encoding: .utf8))
         let gaps = gapped.segments.filter(\.gap)
         XCTAssertEqual(gaps.count, 1, file: file, line: line)
