@@ -63,8 +63,26 @@ final class GapFillerTests: XCTestCase {
         XCTAssertFalse(GapFiller.covers(Array(span.dropFirst(5)), start: 90_000, end: 270_000))
         let filler = GapFiller(format: .mpegts, video: nil, audio: audio, log: { XCTFail("unexpected: \($0)") })
         let facts = try SegmentFacts.read(write(try filler.segment(startPTS: 90_000, durationTicks: 180_000, audio: span), "gap.ts"))
-        XCTAssertEqual(facts.firstAudioPTS, 90_000, "silence, from the span's start")
+        // Silence on the program's own AAC grid (frames of 1920 ticks from the origin, 0 here): the first
+        // frame that starts in the span is frame 47, at 90,240; the last is frame 140. Exactly the frames a
+        // sibling has for this span, so the stand-in neither overlaps nor leaves a hole (rule S7).
+        XCTAssertEqual(facts.firstAudioPTS, 90_240, "silence, from the first program frame in the span")
         XCTAssertEqual(facts.audioPackets, 94)
+    }
+
+    func testSilenceFollowsTheProgramsGridAt44100() throws {
+        let audio44 = AudioEncoderSettings(sampleRate: 44_100, channels: .stereo, bitRate: 128_000, globalHeader: true)
+        let origin: Int64 = 900_000
+        let grid = AudioGrid(origin: origin, sampleRate: 44_100, frameSize: 1024)
+        let filler = GapFiller(format: .mpegts, video: nil, audio: audio44, audioOrigin: origin, log: { XCTFail("unexpected: \($0)") })
+        let start: Int64 = 1_080_000, end: Int64 = 1_260_000
+        let path = try write(try filler.segment(startPTS: start, durationTicks: end - start), "gap44.ts")
+        let pts = try runProcess("/usr/bin/ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries", "packet=pts",
+                                                       "-of", "csv=p=0", path]).stdout
+            .split(whereSeparator: \.isNewline).compactMap { Int64($0.trimmingCharacters(in: .punctuationCharacters)) }
+        let first = grid.firstFrame(atOrAfter: start), last = grid.firstFrame(atOrAfter: end)
+        // Every frame of the grid that starts in the span, at the very tick the program's chain gives it.
+        XCTAssertEqual(pts, (first..<last).map { grid.pts($0) })
     }
 
     func testSpanThatIsNotAWholeNumberOfFramesRoundsToTheNearestFrame() throws {
@@ -108,7 +126,7 @@ final class GapFillerTests: XCTestCase {
         var messages: [String] = []
         let filler = GapFiller(format: .mpegts, video: nil, audio: audio, log: { messages.append($0) })
         let path = try temporaryFolder(self) + "/no/such/folder/segment-4.ts"
-        filler.fill(number: 4, startPTS: 0, durationTicks: 90_000, path: path)
+        filler.fill(number: 4, startPTS: 0, durationTicks: 90_000, path: path, write: { try AtomicFile.write($0, to: $1) })
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
         XCTAssertEqual(messages.count, 1)
         XCTAssertTrue(messages[0].contains("GAP segment 4"), messages[0])

@@ -33,6 +33,8 @@ final class RenditionPublisher: SegmentSink {
     private(set) var playlist: MediaPlaylist
     /// Files that left the window, and when they may go.
     private var pendingDeletions: [(path: String, due: Date)] = []
+    /// TS only: continuity counters carried across every segment the rendition writes (rule S6).
+    private var continuity: TSContinuity?
     private var longestPlaylist: Double = 0
 
     init(name: String, outputDirectory: String, format: SegmentFormatChoice, kind: PlaylistKind, listSize: Int,
@@ -43,6 +45,7 @@ final class RenditionPublisher: SegmentSink {
         self.name = name
         self.directory = outputDirectory + "/" + name
         self.segmentExtension = format == .ts ? "ts" : "m4s"
+        self.continuity = format == .ts ? TSContinuity() : nil
         self.kind = kind
         self.listSize = listSize
         self.master = master
@@ -124,8 +127,9 @@ final class RenditionPublisher: SegmentSink {
 
     private func publish(_ segment: CompletedSegment) throws {
         let uri = uri(segment.number)
-        try write(segment.bytes, to: directory + "/" + uri)
+        // Stand-ins for the gaps before it first: TS continuity counters run in playlist order.
         appendGaps(before: segment.number)
+        try writeMedia(segment.bytes, to: directory + "/" + uri)
         lastNumber = segment.number
         playlist.segments.append(MediaSegment(uri: uri, duration: segment.duration, discontinuity: segment.discontinuity,
                                               programDateTime: kind == .vod ? nil : segment.programDateTime))
@@ -189,7 +193,16 @@ final class RenditionPublisher: SegmentSink {
 
     private func standIn(_ number: Int, _ gap: SegmentRegistry.Gap, audio: [Packet] = []) {
         filler?.fill(number: number, startPTS: gap.pts, durationTicks: gap.durationTicks,
-                     path: directory + "/" + uri(number), audio: audio)
+                     path: directory + "/" + uri(number), audio: audio, write: writeMedia)
+    }
+
+    /// Writes a segment or a stand-in; TS packets get the rendition's running continuity counters, which
+    /// move on only once the file is written.
+    private func writeMedia(_ bytes: [UInt8], to path: String) throws {
+        guard let continuity else { return try write(bytes, to: path) }
+        let (renumbered, next) = continuity.renumbered(bytes)
+        try write(renumbered, to: path)
+        self.continuity = next
     }
 
     private func write(_ bytes: [UInt8], to path: String) throws {

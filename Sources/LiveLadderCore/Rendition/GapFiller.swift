@@ -24,22 +24,28 @@ final class GapFiller {
     private let format: ContainerFormat
     private let video: Video?
     private let audio: AudioEncoderSettings?
+    /// Output ticks of the program's audio sample 0 (the audio chain's origin): silence goes on its grid.
+    private let audioOrigin: Int64
     private let log: (String) -> Void
 
     var carriesAudio: Bool { audio != nil }
 
-    init(format: ContainerFormat, video: Video?, audio: AudioEncoderSettings?, log: @escaping (String) -> Void) {
+    init(format: ContainerFormat, video: Video?, audio: AudioEncoderSettings?, audioOrigin: Int64 = 0,
+         log: @escaping (String) -> Void) {
         self.format = format
         self.video = video
         self.audio = audio
+        self.audioOrigin = audioOrigin
         self.log = log
     }
 
     /// Writes a stand-in for segment `number` to `path`. A failure is logged, not thrown: the GAP entry is
     /// valid without a file behind it, so the rendition carries on either way.
-    func fill(number: Int, startPTS: Int64, durationTicks: Int64, path: String, audio realAudio: [Packet] = []) {
+    /// `write` puts the bytes on disk (the publisher's, which carries TS continuity counters on).
+    func fill(number: Int, startPTS: Int64, durationTicks: Int64, path: String, audio realAudio: [Packet] = [],
+              write: ([UInt8], String) throws -> Void) {
         do {
-            try AtomicFile.write(segment(startPTS: startPTS, durationTicks: durationTicks, audio: realAudio), to: path)
+            try write(segment(startPTS: startPTS, durationTicks: durationTicks, audio: realAudio), path)
         } catch {
             log("no stand-in for GAP segment \(number) at \(path) (the entry stays a GAP): \(error)")
         }
@@ -69,10 +75,22 @@ final class GapFiller {
             if Self.covers(realAudio, start: startPTS, end: end) {
                 packets += realAudio.map { ($0, stream) }
             } else {
-                let samples = durationTicks * Int64(audio.sampleRate) / 90_000
-                let silence = try chain.pushSilence(samples) + chain.finish(videoEndSamples: samples)
-                // The encoder's priming frame sits before the start; a stand-in covers its own span only.
-                packets += silence.filter { ($0.pts ?? .min) >= startPTS && ($0.pts ?? .max) < end }.map { ($0, stream) }
+                // The frames of the program's own audio grid that start in the span: exactly those a sibling
+                // has for this segment, so the silence joins the real audio on both sides.
+                let grid = AudioGrid(origin: audioOrigin, sampleRate: audio.sampleRate, frameSize: chain.encoder.frameSize)
+                let first = grid.firstFrame(atOrAfter: startPTS), last = grid.firstFrame(atOrAfter: end)
+                let frames = Int(max(0, last - first))
+                let samples = Int64((frames + 2) * chain.encoder.frameSize)
+                let encoded = try chain.pushSilence(samples) + chain.finish(videoEndSamples: samples)
+                // The encoder's priming frame sits before the chain's origin; the rest, one per frame, in order.
+                let silence = encoded.filter { ($0.pts ?? .min) >= startPTS }.sorted { ($0.pts ?? 0) < ($1.pts ?? 0) }.prefix(frames)
+                for (offset, packet) in silence.enumerated() {
+                    let index = first + Int64(offset)
+                    packet.pts = grid.pts(index)
+                    packet.dts = grid.pts(index)
+                    packet.duration = grid.pts(index + 1) - grid.pts(index)
+                }
+                packets += silence.map { ($0, stream) }
             }
             encoders.append(chain.encoder)
         }

@@ -55,7 +55,8 @@ final class RenditionWorker: @unchecked Sendable {
     let queue: BoundedQueue<RenditionItem>
     private let video: VideoPath?
     private var firstPipeline: Pipeline?
-    private let makeSegmenter: (Encoder?, SegmentSink) throws -> Segmenter
+    /// Makes a generation's segmenter; the flag says it starts mid-stream (a restart), not at the stream's start.
+    private let makeSegmenter: (Encoder?, SegmentSink, Bool) throws -> Segmenter
     private let publisher: RenditionPublisher
     private let master: MasterPublisher
     private let policy: RestartPolicy
@@ -80,7 +81,7 @@ final class RenditionWorker: @unchecked Sendable {
 
     init(name: String, queueCapacity: Int, video: VideoPath?, publisher: RenditionPublisher, master: MasterPublisher,
          policy: RestartPolicy, control: RunControl, faults: [Fault], origin: Int64,
-         makeSegmenter: @escaping (Encoder?, SegmentSink) throws -> Segmenter) throws {
+         makeSegmenter: @escaping (Encoder?, SegmentSink, Bool) throws -> Segmenter) throws {
         self.name = name
         self.queue = BoundedQueue(capacity: queueCapacity)
         self.video = video
@@ -91,15 +92,15 @@ final class RenditionWorker: @unchecked Sendable {
         self.faults = faults
         self.origin = origin
         self.makeSegmenter = makeSegmenter
-        firstPipeline = try makePipeline(generation: 0, encoder: video?.encoder)
+        firstPipeline = try makePipeline(generation: 0, encoder: video?.encoder, midStream: false)
     }
 
     /// A generation's scaler, encoder and segmenter; the segmenter publishes only while the generation is current.
-    private func makePipeline(generation: Int, encoder: Encoder?) throws -> Pipeline {
+    private func makePipeline(generation: Int, encoder: Encoder?, midStream: Bool) throws -> Pipeline {
         let sink = GenerationSink(publisher: publisher, isCurrent: { [unowned self] in isCurrent(generation) },
                                   published: { [recentAudio] in recentAudio.published(until: $0.startPTS + $0.durationTicks) })
         return Pipeline(scaler: video.map { VideoScaler(width: $0.settings.width, height: $0.settings.height) },
-                        encoder: encoder, segmenter: try makeSegmenter(encoder, sink))
+                        encoder: encoder, segmenter: try makeSegmenter(encoder, sink, midStream))
     }
 
     func start() {
@@ -229,7 +230,8 @@ final class RenditionWorker: @unchecked Sendable {
         guard let boundary, Date() >= until else { return nil }
         do {
             try publisher.recover()
-            let pipeline = try makePipeline(generation: generation, encoder: try video.map { try Encoder(video: $0.settings) })
+            let pipeline = try makePipeline(generation: generation, encoder: try video.map { try Encoder(video: $0.settings) },
+                                            midStream: true)
             // The stand-ins for what it missed are made now, while its first segment is still to come, not
             // when that segment is ready to publish; one with audio waits for the last of it (`run`).
             if publisher.standInsCarryAudio {

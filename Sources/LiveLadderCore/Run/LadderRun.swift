@@ -167,7 +167,7 @@ public final class LadderRun: @unchecked Sendable {
                 let control = control
                 let filler = GapFiller(format: format,
                                        video: .init(settings: settings, frameTicks: frameTicks, extradata: encoder.extradata),
-                                       audio: inBandAudio ? audioSettings : nil,
+                                       audio: inBandAudio ? audioSettings : nil, audioOrigin: Self.timelineOrigin,
                                        log: { control.log("rendition \(rung.name): \($0)") })
                 let publisher = try RenditionPublisher(name: rung.name, outputDirectory: options.output,
                                                        format: config.segmentFormat, kind: kind, listSize: options.listSize,
@@ -180,11 +180,12 @@ public final class LadderRun: @unchecked Sendable {
                     video: .init(encoder: encoder, settings: settings, frameTicks: frameTicks),
                     publisher: publisher, master: master, policy: policy, control: control,
                     faults: faults.filter { $0.rendition == rung.name }, origin: Self.timelineOrigin,
-                    makeSegmenter: { video, sink in try Segmenter(format: format, video: video, audio: audioEncoder, sink: sink) }))
+                    makeSegmenter: { video, sink, midStream in
+                        try Segmenter(format: format, video: video, audio: audioEncoder, sink: sink, midStream: midStream) }))
             }
             if let audioChain, format == .fragmentedMP4 {
                 let control = control
-                let filler = GapFiller(format: format, video: nil, audio: audioSettings,
+                let filler = GapFiller(format: format, video: nil, audio: audioSettings, audioOrigin: Self.timelineOrigin,
                                        log: { control.log("rendition \(MasterPublisher.audioName): \($0)") })
                 let publisher = try RenditionPublisher(name: MasterPublisher.audioName, outputDirectory: options.output,
                                                        format: config.segmentFormat, kind: kind, listSize: options.listSize,
@@ -196,7 +197,8 @@ public final class LadderRun: @unchecked Sendable {
                     name: MasterPublisher.audioName, queueCapacity: queueCapacity * 4, video: nil,
                     publisher: publisher, master: master, policy: policy, control: control,
                     faults: faults.filter { $0.rendition == MasterPublisher.audioName }, origin: Self.timelineOrigin,
-                    makeSegmenter: { _, sink in try Segmenter(format: format, video: nil, audio: audioEncoder, sink: sink) })
+                    makeSegmenter: { _, sink, midStream in
+                        try Segmenter(format: format, video: nil, audio: audioEncoder, sink: sink, midStream: midStream) })
             }
         } catch let error as LiveLadderError {
             throw error

@@ -46,8 +46,12 @@ final class Segmenter {
     /// Whether the first segment has opened.
     private var started = false
     private var lastAudioEnd: Int64?
+    /// A restarted rendition's segmenter: the audio before its first boundary is in the previous segment,
+    /// which an earlier generation wrote.
+    private let midStream: Bool
 
-    init(format: ContainerFormat, video: Encoder?, audio: Encoder?, sink: SegmentSink) throws {
+    init(format: ContainerFormat, video: Encoder?, audio: Encoder?, sink: SegmentSink, midStream: Bool = false) throws {
+        self.midStream = midStream
         let muxer = try MemoryMuxer(format: format)
         videoStream = try video.map { try muxer.addStream(for: $0) }
         audioStream = try audio.map { try muxer.addStream(for: $0) }
@@ -76,9 +80,11 @@ final class Segmenter {
             }
             boundaries.removeFirst()
             if !started {
-                // A segmenter that starts mid-stream (a restarted rendition) drops audio from before its first
-                // segment; keep one AAC frame's worth, where the encoder's priming sits at the stream start.
-                pendingAudio.removeAll { Self.endsBefore($0, boundary.pts) }
+                // Audio before the first boundary: at the stream's start it is the encoder's priming frame,
+                // which the first segment keeps. A restarted rendition drops every packet before the boundary:
+                // the previous segment (an earlier generation's) has them all, and one repeated AAC frame
+                // at the join is a non-monotonic DTS to every player (rule S7).
+                pendingAudio.removeAll { midStream ? ($0.pts ?? .min) < boundary.pts : Self.endsBefore($0, boundary.pts) }
                 started = true
             }
             try writeAudio(before: boundary.pts)
@@ -146,7 +152,7 @@ final class Segmenter {
                 if !started {
                     // As with video: a segmenter that starts mid-stream (a restarted rendition) drops audio
                     // that ends before its first boundary; the priming frame at the stream start is kept.
-                    if Self.endsBefore(packet, boundary.pts) {
+                    if midStream ? pts < boundary.pts : Self.endsBefore(packet, boundary.pts) {
                         pendingAudio.removeFirst()
                         continue
                     }
