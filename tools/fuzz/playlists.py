@@ -267,7 +267,7 @@ def op_symlink(folder, rng):
     targets += [os.path.dirname(p) for p in playlists_in(folder) if os.path.dirname(p) != folder]
     path = rng.choice(targets)
     link = rng.choice(["/etc/passwd", "/etc", "/", "../../../../etc/passwd", "/dev/null", "/dev/stdin",
-                       "/nonexistent", path, "/proc/self/status", "/dev/zero"])
+                       "/nonexistent", os.path.basename(path), "/proc/self/status", "/dev/zero"])  # basename: a loop
     if os.path.isdir(path) and not os.path.islink(path):
         shutil.rmtree(path)
     else:
