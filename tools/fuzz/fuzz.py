@@ -183,14 +183,15 @@ def normalize(line, case_dir):
     return line[:160]
 
 
-FRAME = re.compile(r"^\s*(?:#0|\d+)\s+(?:\[\w+\]\s+)?0x[0-9a-fA-F]+\s+(?:in\s+)?(.*)$")
+FRAME = re.compile(r"^\s*(?:#\d+|\d+)\s+((?:\[[\w ]+\]\s+)*)0x[0-9a-fA-F]+\s+(?:in\s+)?(.*)$")
 
 
 def crash_line(stderr):
     """What crashed, from Swift's runtime message and backtracer or an ASan report: 'reason @ top frame'."""
     reason = first_line(stderr, re.compile(r"Fatal error|Precondition failed|Assertion failed|ERROR: \w+Sanitizer"
                                            r"|runtime error:"))
-    crashed = re.search(r"\*\*\* Program crashed: (.*?)(?: at 0x[0-9a-fA-F]+)? \*\*\*", stderr)
+    crashed = re.search(r"\*\*\* (?:Program crashed|Swift runtime failure): (.*?)(?: at 0x[0-9a-fA-F]+)? \*\*\*",
+                        stderr)
     if not reason and crashed:
         reason = crashed.group(1)
     frame = ""
@@ -199,9 +200,10 @@ def crash_line(stderr):
         if line.rstrip().endswith("crashed:") or "ERROR: AddressSanitizer" in line or "ERROR: LeakSanitizer" in line:
             for follow in lines[i + 1:i + 40]:
                 m = FRAME.match(follow)
-                if m:
-                    frame = re.sub(r"\s+\+\s+\d+", "", m.group(1)).strip()
-                    frame = re.sub(r"\s+at\s+/\S+$", "", frame)
+                # The first frame of our code or a library: not the runtime's own [system] frames.
+                if m and "[system]" not in m.group(1) and "Swift runtime failure" not in m.group(2):
+                    frame = re.sub(r"\s+\+\s+\d+", "", m.group(2)).strip()
+                    frame = re.sub(r"\s+at\s+\S+$", "", frame)
                     break
             break
     if not reason:
@@ -556,6 +558,66 @@ def summarize(cases, meta):
     return per_kind, sig_list
 
 
+GDB_FRAME = re.compile(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\S+) \((.*?)\)(?: at (\S+))?(?: from (\S+))?")
+
+
+def gdb_backtrace(argv, env, timeout=90):
+    """The crashing thread's frames under gdb ('function (file:line)' or 'function in lib'), or []."""
+    if not shutil.which("gdb"):
+        return []
+    env = dict(env, SWIFT_BACKTRACE="enable=no")
+    cmd = ["gdb", "-q", "-nx", "-batch", "-ex", "set pagination off", "-ex", "set print thread-events off",
+           "-ex", "run", "-ex", "bt 24", "--args"] + argv
+    result = run_bounded(cmd, timeout, 0, env, keep=400_000)
+    frames = []
+    for line in result["stdout"].splitlines():
+        m = GDB_FRAME.match(line)
+        if not m:
+            continue
+        func, where, lib = m.group(2), m.group(4), m.group(5)
+        frames.append((func, where or (os.path.basename(lib) if lib else "")))
+    if not frames:
+        return []
+    demangler = shutil.which("swift-demangle") or "/opt/swift/usr/bin/swift-demangle"
+    names = [f for f, _ in frames]
+    if os.path.exists(demangler):
+        try:
+            out = subprocess.run([demangler, "--simplified", "--compact"], input="\n".join(names) + "\n",
+                                 capture_output=True, text=True, timeout=30).stdout.splitlines()
+            if len(out) == len(names):
+                names = out
+        except (OSError, subprocess.SubprocessError):
+            pass
+    rendered = []
+    for name, (_, where) in zip(names, frames):
+        where = re.sub(r"^.*?/Sources/", "Sources/", where)
+        rendered.append(f"{name[:120]} ({where})" if where else name[:120])
+    return rendered
+
+
+def gdb_pass(harness, cases, sig_list, per_signature=3, limit=12):
+    """Backtraces under gdb for the first cases of each crash signature (the Swift backtracer stops in FFmpeg)."""
+    by_id = {c["id"]: c for c in cases}
+    for entry in [e for e in sig_list if e["class"] == "crash"][:limit]:
+        stacks = []
+        for cid in entry["cases"][:per_signature]:
+            case = by_id[cid]
+            folder = os.path.join(harness.cases_dir, cid)
+            run = next(r for r in case["runs"] if entry["signature"] in r["signatures"])
+            index = case["runs"].index(run)
+            argv = shlex.split(case["reproduce"][index]) if case.get("reproduce") else None
+            if not argv:
+                continue
+            if "--output" in argv:
+                out_dir = argv[argv.index("--output") + 1]
+                shutil.rmtree(out_dir, ignore_errors=True)
+            frames = gdb_backtrace(argv, harness.env)
+            if frames and frames[:6] not in [s["frames"][:6] for s in stacks]:
+                stacks.append({"case": cid, "frames": frames})
+        entry["gdb"] = stacks
+        harness.log(f"fuzz: gdb on {entry['signature'][:80]}: {len(stacks)} distinct stacks")
+
+
 def render_summary(per_kind, sig_list, meta):
     out = []
     out.append(f"LiveLadder fuzz: seed {meta['seed']}, binary {meta['binary']} (sha256 {meta['binary_sha256'][:12]})")
@@ -579,6 +641,8 @@ def render_summary(per_kind, sig_list, meta):
                    f"{', '.join(e['cases'][:8])}{' …' if len(e['cases']) > 8 else ''}")
         for cid, notes in e["examples"]:
             out.append(f"    {cid}: {'; '.join(notes)[:180]}")
+        for stack in e.get("gdb", []):
+            out.append(f"    gdb ({stack['case']}): " + " <- ".join(stack["frames"][:7]))
         out.append(f"    reproduce: {e['reproduce']}")
         out.append(f"    or:        {e['reproduce_case']}")
     return "\n".join(out) + "\n"
@@ -591,6 +655,33 @@ def binary_sha(path):
         return "missing"
 
 
+def write_ci_cases(report_path, limit=24):
+    """One case per CI-gating signature of a campaign report, cheapest first, into ci-cases.txt."""
+    with open(report_path) as f:
+        report = json.load(f)
+    by_id = {c["id"]: c for c in report["cases"]}
+    lines, seen = [], set()
+    for entry in report["signatures"]:
+        if entry["class"] not in CI_GATES:
+            continue
+        def cost(cid):
+            return sum(s["seconds"] for r in by_id[cid]["runs"] for s in r["steps"])
+        cid = min(entry["cases"], key=cost)
+        if cid in seen:
+            continue
+        seen.add(cid)
+        lines.append(f"{cid:28} # {entry['signature'][:110]}")
+    lines = lines[:limit]
+    header = [f"# Cases pinned into `fuzz.py --ci` from {os.path.basename(report_path)} (seed {report['meta']['seed']}, "
+              f"binary sha256 {report['meta']['binary_sha256'][:12]}):",
+              "# one per distinct crash / hang / undocumented-exit signature. They fail CI until the defect is fixed;",
+              "# do not delete a line to make CI green. Regenerate: fuzz.py --write-ci-cases REPORT."]
+    with open(CI_PINNED_FILE, "w") as f:
+        f.write("\n".join(header + lines) + "\n")
+    print(f"fuzz: pinned {len(lines)} cases into {CI_PINNED_FILE}")
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description="LiveLadder fuzz harness (see tools/fuzz/README.md)")
     p.add_argument("--seed", type=int, default=1)
@@ -601,7 +692,7 @@ def main(argv=None):
     p.add_argument("--findings", help="where the bad cases' files are kept (default OUT/findings)")
     p.add_argument("--repro-dir", default="/tmp/fuzz-repro", help="output folder root in printed commands")
     p.add_argument("--jobs", type=int, default=2)
-    p.add_argument("--timeout", type=float, default=30.0)
+    p.add_argument("--timeout", type=float, help="seconds per liveladder/ffmpeg invocation (default 30; 15 with --ci)")
     p.add_argument("--special-timeout", type=float, default=5.0,
                    help="timeout for the special config paths (/dev/zero, a FIFO, ...): known hangs")
     p.add_argument("--mem-limit", type=int, default=3072, help="MiB of RSS before a case is killed as a hang; 0: none")
@@ -609,14 +700,22 @@ def main(argv=None):
     p.add_argument("--case", action="append", help="run only this case id (repeatable); its files are kept")
     p.add_argument("--generate-only", action="store_true", help="write the mutated files and a manifest; run nothing")
     p.add_argument("--keep-cases", action="store_true", help="keep every case's folder, not only bad ones")
+    p.add_argument("--no-gdb", action="store_true",
+                   help="skip the gdb backtraces of the first cases of each crash signature after the run")
     p.add_argument("--no-backtrace", action="store_true",
                    help="turn off the Swift runtime's crash backtrace (used for crash signatures)")
     p.add_argument("--nice", type=int, default=10)
     p.add_argument("--verbose", dest="verbose_bad", action="store_true", help="print each bad case as it finishes")
     p.add_argument("--ci", action="store_true",
                    help="the fixed CI set; exits 1 if any case crashes, hangs or exits with an undocumented code")
+    p.add_argument("--write-ci-cases", metavar="REPORT",
+                   help=f"pin one case per crash/hang/undocumented-exit signature of REPORT into {os.path.relpath(CI_PINNED_FILE, ROOT)}")
     args = p.parse_args(argv)
 
+    if args.timeout is None:
+        args.timeout = 15.0 if args.ci else 30.0
+    if args.write_ci_cases:
+        return write_ci_cases(args.write_ci_cases)
     if args.nice:
         os.nice(args.nice)
     kinds = [k for k in args.kinds.split(",") if k]
@@ -716,6 +815,8 @@ def main(argv=None):
     jsonl.close()
     meta["wall_seconds"] = round(time.time() - started, 1)
     per_kind, sig_list = summarize(results, meta)
+    if not args.no_gdb:
+        gdb_pass(harness, results, sig_list)
     report = {"meta": meta, "per_kind": per_kind, "signatures": sig_list, "cases": results}
     with open(os.path.join(harness.out, "report.json"), "w") as f:
         json.dump(report, f, indent=1)
