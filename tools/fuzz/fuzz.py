@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -797,7 +798,7 @@ def main(argv=None):
         except Exception as e:  # a harness bug must not stop the campaign
             cid = case_id(kind, seed, index)
             return {"id": cid, "kind": kind, "runs": [], "classes": [], "signatures": [],
-                    "harness_error": f"{type(e).__name__}: {e}"}
+                    "harness_error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for case in pool.map(one, work):

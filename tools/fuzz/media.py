@@ -258,7 +258,8 @@ def m_mp4_esds(data, rng):
     dcd, dsi, dsi_len = parts
     choice = rng.random()
     if choice < 0.65 and dsi is not None:
-        return "esds " + mutate_asc(data, dsi, dsi_len, rng)
+        note = mutate_asc(data, dsi, dsi_len, rng)
+        return "esds " + note if note else None
     if choice < 0.8 and dsi is not None:
         # DecoderSpecificInfo length byte (single-byte length form as written by FFmpeg).
         new = rng.choice([0, 1, 0x7F])
@@ -741,7 +742,7 @@ def mutate(data: bytes, container: str, rng: random.Random):
                 mutator = rng.choice(GENERIC)
             try:
                 note = mutator(buf, rng)
-            except (IndexError, struct.error, ValueError):
+            except Exception:  # a mutator tripping over an odd file: try another (still deterministic)
                 note = None
             if note:
                 notes.append(note)

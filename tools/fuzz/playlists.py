@@ -321,7 +321,7 @@ def mutate_dir(folder: str, rng: random.Random) -> list[str]:
             op = rng.choices(ops, weights)[0]
             try:
                 note = op(folder, rng)
-            except (IndexError, ValueError, OSError):
+            except Exception:  # not applicable to this folder (still deterministic): try another
                 note = None
             if note:
                 notes.append(note)
