@@ -261,6 +261,8 @@ class Classifier:
             why = "timeout" if result["timed_out"] else "memory limit"
             # Idle (blocked, e.g. on a FIFO) or busy (looping, reading forever) tells hangs apart.
             why += ", busy" if result["cpu"] > 0.25 * result["seconds"] else ", idle"
+            if result["peak_rss"] > 1 << 30:  # e.g. reading /dev/zero: memory grows without bound
+                why += ", memory over 1 GiB"
             found.append(("hang", f"hang {command} ({why}){tail(normalize(first_line(result['stderr']), case_dir))}"))
         if result["code"] is not None and result["code"] not in self.codes[command] and not sanitizer:
             found.append(("undocumented-exit", f"undocumented-exit {command} {result['code']}"

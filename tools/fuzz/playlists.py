@@ -173,10 +173,12 @@ def op_insert_tag(folder, rng):
     tag = rng.choice(TAGS)
     at = rng.randrange(len(lines) + 1)
     lines.insert(at, tag)
+    uri = ""
     if rng.random() < 0.3:
-        lines.insert(at + 1, rng.choice(BAD_URIS))
+        uri = rng.choice(BAD_URIS)
+        lines.insert(at + 1, uri)
     _write(path, "\n".join(lines))
-    return f"{_rel(folder, path)}: insert {tag[:70]!r} at line {at}"
+    return f"{_rel(folder, path)}: insert {tag[:70]!r}{f' + URI line {uri[:40]!r}' if uri else ''} at line {at}"
 
 
 def op_uri(folder, rng):
