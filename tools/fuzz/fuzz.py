@@ -1,0 +1,847 @@
+#!/usr/bin/env python3
+"""LiveLadder fuzz harness: mutated inputs, ladder configs and output folders, run through the binary.
+
+  tools/fuzz/fuzz.py --seed 1 --count 100                      # 100 cases of each kind
+  tools/fuzz/fuzz.py --seed 1 --count inputs=1000,configs=300,playlists=300 --jobs 2
+  tools/fuzz/fuzz.py --seed 1 --case inputs-1-42               # one case alone, files kept
+  tools/fuzz/fuzz.py --ci                                      # the fixed CI set; exit 1 on crash/hang/undocumented exit
+
+See tools/fuzz/README.md. Python 3 standard library plus the ffmpeg/ffprobe CLIs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import random
+import re
+import shlex
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import configs  # noqa: E402
+import media  # noqa: E402
+import playlists  # noqa: E402
+import seeds  # noqa: E402
+
+KINDS = ["inputs", "configs", "playlists"]
+CLASSES = ["crash", "hang", "undocumented-exit", "error-not-one-line", "exit0-check-fails", "exit0-ffmpeg-warnings",
+           "leak"]
+# What --ci fails on (the other classes are reported but do not fail it).
+CI_GATES = {"crash", "hang", "undocumented-exit"}
+
+# The CI set: a fixed sample of each kind, plus the special config paths (the known hangs).
+CI_SEED = 20261201
+CI_COUNTS = {"inputs": 24, "configs": 16, "playlists": 12}
+CI_SPECIALS = ["fifo", "zero", "dir"]
+# Cases pinned from campaigns: one per distinct bad signature found so far (regressions stay covered).
+CI_PINNED_FILE = os.path.join(HERE, "ci-cases.txt")
+
+INPUT_VARIANTS = [
+    ("ts", []),
+    ("fmp4", ["--segment-format", "fmp4", "--segment-duration", "1"]),
+]
+SPECIAL_CONFIGS = ["zero", "fifo", "dir", "null", "missing", "urandom"]
+
+SANITIZER = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer|ThreadSanitizer|UndefinedBehaviorSanitizer)"
+                       r"|runtime error: |SUMMARY: \w+Sanitizer")
+CRASH_LINE = re.compile(r"Fatal error|ERROR: \w+Sanitizer|Program crashed|Assertion|Precondition failed|"
+                        r"Segmentation fault|Illegal instruction|terminate called|\bpanic\b|runtime error:")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Exit codes from the README table
+# ---------------------------------------------------------------------------------------------------
+
+def documented_codes():
+    """{command: set of codes} read from README.md's exit-code table."""
+    table = set()
+    try:
+        with open(os.path.join(ROOT, "README.md")) as f:
+            in_table = False
+            for line in f:
+                if re.match(r"\|\s*code\s*\|", line):
+                    in_table = True
+                    continue
+                if in_table:
+                    m = re.match(r"\|\s*(\d+)\s*\|", line)
+                    if m:
+                        table.add(int(m.group(1)))
+                    elif not line.startswith("|"):
+                        break
+    except OSError:
+        pass
+    if not table:
+        table = {0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 64}
+    # `check` only ever means these; 1 ("check found rule failures") is check's alone.
+    check = {0, 1, 3, 4, 7, 64} & table | ({2} & table)
+    return {"run": table - {1}, "check": check}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Running one command, bounded in time and memory
+# ---------------------------------------------------------------------------------------------------
+
+def _rss_and_cpu(pid):
+    rss = cpu = 0
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1]) * 1024
+                    break
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        pass
+    return rss, cpu
+
+
+def run_bounded(argv, timeout, mem_limit, env=None, keep=200_000):
+    """Runs argv; returns a dict with code, signal, timed_out, mem_killed, seconds, cpu, stdout, stderr."""
+    start = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                                    start_new_session=True)
+        except OSError as e:
+            return {"argv": argv, "code": None, "signal": None, "timed_out": False, "mem_killed": False,
+                    "seconds": 0, "cpu": 0, "peak_rss": 0, "stdout": "", "stderr": f"cannot start: {e}",
+                    "start_error": True}
+        timed_out = mem_killed = False
+        peak = cpu = 0
+        poll = 0.005
+        while True:
+            try:
+                proc.wait(timeout=poll)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            poll = min(poll * 2, 0.1)
+            rss, cpu_now = _rss_and_cpu(proc.pid)
+            peak, cpu = max(peak, rss), max(cpu, cpu_now)
+            elapsed = time.monotonic() - start
+            if elapsed > timeout or (mem_limit and rss > mem_limit):
+                timed_out = elapsed > timeout
+                mem_killed = not timed_out
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+                break
+        seconds = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read(keep).decode("utf-8", "replace")
+        stderr = err.read(keep).decode("utf-8", "replace")
+    code = proc.returncode
+    sig = None
+    if code is not None and code < 0:
+        sig, code = -code, None
+    if timed_out or mem_killed:
+        sig = None  # our own SIGKILL
+    return {"argv": argv, "code": code, "signal": sig, "timed_out": timed_out, "mem_killed": mem_killed,
+            "seconds": round(seconds, 3), "cpu": round(cpu, 2), "peak_rss": peak, "stdout": stdout,
+            "stderr": stderr}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Classification
+# ---------------------------------------------------------------------------------------------------
+
+def signame(number):
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"SIG{number}"
+
+
+def normalize(line, case_dir):
+    if case_dir:
+        line = line.replace(case_dir, "<case>")
+    line = re.sub(r"/tmp/[^\s\"']+", "<path>", line)
+    line = re.sub(r'"[^"]*"', '"…"', line)
+    line = re.sub(r"0x[0-9a-fA-F]+", "N", line)
+    # Numbers, but not the digits inside words (m3u8, h264, MV6, libavutil.so.57 stays recognisable).
+    line = re.sub(r"(?<![A-Za-z0-9_.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", "N", line)
+    line = re.sub(r"\s+", " ", line).strip()
+    return line[:160]
+
+
+FRAME = re.compile(r"^\s*(?:#\d+|\d+)\s+((?:\[[\w ]+\]\s+)*)0x[0-9a-fA-F]+\s+(?:in\s+)?(.*)$")
+
+
+def crash_line(stderr):
+    """What crashed, from Swift's runtime message and backtracer or an ASan report: 'reason @ top frame'."""
+    reason = first_line(stderr, re.compile(r"Fatal error|Precondition failed|Assertion failed|ERROR: \w+Sanitizer"
+                                           r"|runtime error:"))
+    crashed = re.search(r"\*\*\* (?:Program crashed|Swift runtime failure): (.*?)(?: at 0x[0-9a-fA-F]+)? \*\*\*",
+                        stderr)
+    if not reason and crashed:
+        reason = crashed.group(1)
+    frame = ""
+    lines = stderr.splitlines()
+    for i, line in enumerate(lines):
+        if line.rstrip().endswith("crashed:") or "ERROR: AddressSanitizer" in line or "ERROR: LeakSanitizer" in line:
+            for follow in lines[i + 1:i + 40]:
+                m = FRAME.match(follow)
+                # The first frame of our code or a library: not the runtime's own [system] frames.
+                if m and "[system]" not in m.group(1) and "Swift runtime failure" not in m.group(2):
+                    frame = re.sub(r"\s+\+\s+\d+", "", m.group(2)).strip()
+                    frame = re.sub(r"\s+at\s+\S+$", "", frame)
+                    break
+            break
+    if not reason:
+        reason = first_line(stderr, CRASH_LINE) or first_line(stderr)
+    return f"{reason} @ {frame}" if frame else reason
+
+
+def tail(line):
+    return f": {line}" if line else ""
+
+
+def first_line(text, pattern=None):
+    for line in text.splitlines():
+        if line.strip() and (pattern is None or pattern.search(line)):
+            return line.strip()
+    return ""
+
+
+def error_shape_problem(result, command):
+    """Why stderr of a failed command is not the documented one `liveladder: error: …` line, or None."""
+    if result["code"] in (None, 0):
+        return None
+    lines = [l for l in result["stderr"].splitlines() if l.strip()]
+    errors = [i for i, l in enumerate(lines) if l.startswith("liveladder: error:")]
+    if command == "check" and result["code"] == 1:
+        return None if lines and re.match(r"liveladder: \d+ rule failures", lines[-1]) else "check's exit 1 without its count line"
+    if not errors:
+        return "no 'liveladder: error:' line"
+    if len(errors) > 1:
+        return f"{len(errors)} 'liveladder: error:' lines"
+    if errors[0] != len(lines) - 1:
+        return "the error message goes on over more lines"
+    return None
+
+
+class Classifier:
+    def __init__(self, codes, passwd_line):
+        self.codes = codes
+        self.passwd_line = passwd_line
+
+    def binary_step(self, result, command, case_dir):
+        """Classes and signatures for one liveladder invocation."""
+        found = []
+        text = result["stdout"] + "\n" + result["stderr"]
+        sanitizer = SANITIZER.search(result["stderr"])
+        if result.get("start_error"):
+            found.append(("crash", f"crash {command} cannot start: {normalize(result['stderr'], case_dir)}"))
+            return found
+        if result["signal"] or sanitizer:
+            how = signame(result["signal"]) if result["signal"] else f"exit {result['code']}"
+            line = crash_line(result["stderr"])
+            found.append(("crash", f"crash {command} {how}{tail(normalize(line, case_dir))}"))
+        if result["timed_out"] or result["mem_killed"]:
+            why = "timeout" if result["timed_out"] else "memory limit"
+            # Idle (blocked, e.g. on a FIFO) or busy (looping, reading forever) tells hangs apart.
+            why += ", busy" if result["cpu"] > 0.25 * result["seconds"] else ", idle"
+            if result["peak_rss"] > 1 << 30:  # e.g. reading /dev/zero: memory grows without bound
+                why += ", memory over 1 GiB"
+            found.append(("hang", f"hang {command} ({why}){tail(normalize(first_line(result['stderr']), case_dir))}"))
+        if result["code"] is not None and result["code"] not in self.codes[command] and not sanitizer:
+            found.append(("undocumented-exit", f"undocumented-exit {command} {result['code']}"
+                          f"{tail(normalize(first_line(result['stderr']), case_dir))}"))
+        problem = error_shape_problem(result, command) if not sanitizer else None
+        if problem:
+            error = first_line(result["stderr"], re.compile("^liveladder: error:")) or first_line(result["stderr"])
+            found.append(("error-not-one-line", f"error-not-one-line {command} {result['code']} ({problem})"
+                          f"{tail(normalize(error, case_dir))}"))
+        if self.passwd_line and self.passwd_line in text:
+            line = next(l for l in text.splitlines() if self.passwd_line in l)
+            found.append(("leak", f"leak {command}: {normalize(line.replace(self.passwd_line, '<passwd line 1>'), case_dir)}"))
+        return found
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------------------------------
+
+def case_rng(kind, seed, index):
+    return random.Random(f"liveladder-fuzz:{kind}:{seed}:{index}")
+
+
+def parse_case_id(case_id):
+    kind, _, rest = case_id.partition("-")
+    if kind not in KINDS:
+        raise ValueError(f"{case_id}: a case id is <kind>-<seed>-<index> or configs-special-<name>")
+    if rest.startswith("special-"):
+        return kind, None, rest
+    seed, _, index = rest.rpartition("-")
+    return kind, int(seed), int(index)
+
+
+def case_id(kind, seed, index):
+    return f"{kind}-{index}" if seed is None else f"{kind}-{seed}-{index}"
+
+
+def copy_tree(src, dst):
+    """Like copytree but keeps symlinks, FIFOs and unreadable files as they are (never opens a FIFO)."""
+    os.makedirs(dst, exist_ok=True)
+    for name in sorted(os.listdir(src)):
+        s, d = os.path.join(src, name), os.path.join(dst, name)
+        mode = os.lstat(s).st_mode
+        if stat.S_ISLNK(mode):
+            os.symlink(os.readlink(s), d)
+        elif stat.S_ISDIR(mode):
+            copy_tree(s, d)
+        elif stat.S_ISFIFO(mode):
+            os.mkfifo(d)
+        elif stat.S_ISREG(mode):
+            shutil.copyfile(s, d)
+            os.chmod(d, stat.S_IMODE(mode))
+
+
+class Harness:
+    def __init__(self, args):
+        self.args = args
+        self.out = os.path.abspath(args.out)
+        self.binary = os.path.abspath(args.binary)
+        self.findings = os.path.abspath(args.findings or os.path.join(self.out, "findings"))
+        self.cases_dir = os.path.join(self.out, "cases")
+        os.makedirs(self.cases_dir, exist_ok=True)
+        passwd = ""
+        try:
+            with open("/etc/passwd") as f:
+                passwd = f.readline().strip()
+        except OSError:
+            pass
+        self.classifier = Classifier(documented_codes(), passwd)
+        self.env = dict(os.environ)
+        # The crashed thread's top frames only: cheap, and it tells one crash from another.
+        self.env.setdefault("SWIFT_BACKTRACE", "enable=no" if args.no_backtrace else
+                            "enable=yes,threads=crashed,limit=12,interactive=no,color=no,registers=none,images=none")
+        self.env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
+        self.seed_paths = None
+        self.bases = None
+        self.lock = threading.Lock()
+
+    def log(self, msg):
+        with self.lock:
+            print(msg, flush=True)
+
+    # --- seeds ---------------------------------------------------------------------------------
+
+    def prepare(self, kinds):
+        self.seed_paths = seeds.media_seeds(self.out, self.log)
+        if "playlists" in kinds:
+            self.bases = seeds.playlist_bases(self.out, self.binary, self.seed_paths[seeds.CONFIG_INPUT], self.log)
+
+    # --- making a case's files -------------------------------------------------------------------
+
+    def build(self, kind, seed, index, folder):
+        """Writes the case's mutated file(s) into folder; returns (case dict without results)."""
+        cid = case_id(kind, seed, index)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        case = {"id": cid, "kind": kind, "seed": seed, "index": index}
+        if kind == "configs" and seed is None:
+            return self.build_special_config(case, index.removeprefix("special-"), folder)
+        rng = case_rng(kind, seed, index)
+        if kind == "inputs":
+            names = sorted(seeds.SEED_WEIGHTS)
+            name = rng.choices(names, [seeds.SEED_WEIGHTS[n] for n in names])[0]
+            container = seeds.MEDIA_SEEDS[name][0]
+            with open(self.seed_paths[name], "rb") as f:
+                data, notes = media.mutate(f.read(), container, rng)
+            path = os.path.join(folder, "input." + name.rsplit(".", 1)[1])
+            with open(path, "wb") as f:
+                f.write(data)
+            case.update(seed_file=name, notes=notes, file=path, sha256=hashlib.sha256(data).hexdigest())
+            case["commands"] = [
+                (variant, ["run", "--input", path, "--output", os.path.join(folder, f"out-{variant}"), "--overwrite"]
+                 + extra) for variant, extra in INPUT_VARIANTS]
+        elif kind == "configs":
+            data, notes = configs.mutate(rng)
+            path = os.path.join(folder, "config.yaml")
+            with open(path, "wb") as f:
+                f.write(data)
+            case.update(notes=notes, file=path, sha256=hashlib.sha256(data).hexdigest())
+            case["commands"] = [("config", ["run", "--config", path, "--input", self.seed_paths[seeds.CONFIG_INPUT],
+                                            "--output", os.path.join(folder, "out"), "--overwrite"])]
+        else:
+            fmt = rng.choice(["ts", "fmp4"])
+            hls = os.path.join(folder, "hls")
+            copy_tree(self.bases[fmt], hls)
+            notes = [f"base {fmt}"] + playlists.mutate_dir(hls, rng)
+            case.update(notes=notes, file=hls, sha256=seeds.tree_sha256(hls))
+            case["commands"] = [("check", ["check"] + playlists.check_args(hls, rng))]
+        return case
+
+    def build_special_config(self, case, name, folder):
+        path = {"zero": "/dev/zero", "null": "/dev/null", "urandom": "/dev/urandom",
+                "missing": os.path.join(folder, "missing.yaml")}.get(name)
+        if name == "fifo":
+            path = os.path.join(folder, "config.fifo")
+            os.mkfifo(path)
+        elif name == "dir":
+            path = os.path.join(folder, "config.d")
+            os.mkdir(path)
+        elif path is None:
+            raise ValueError(f"unknown special config {name!r} (known: {', '.join(SPECIAL_CONFIGS)})")
+        case.update(notes=[f"special config path: {name}"], file=path, special=True)
+        case["commands"] = [("config", ["run", "--config", path, "--input", self.seed_paths[seeds.CONFIG_INPUT],
+                                        "--output", os.path.join(folder, "out"), "--overwrite"])]
+        return case
+
+    # --- running a case ------------------------------------------------------------------------
+
+    def run_case(self, kind, seed, index, keep=False):
+        cid = case_id(kind, seed, index)
+        folder = os.path.join(self.cases_dir, cid)
+        case = self.build(kind, seed, index, folder)
+        timeout = self.args.special_timeout if case.get("special") else self.args.timeout
+        mem = self.args.mem_limit * 1024 * 1024
+        case["runs"] = []
+        classes, signatures = set(), []
+        for variant, cmd in case.pop("commands"):
+            command = cmd[0]
+            steps = []
+            result = run_bounded([self.binary] + cmd, timeout, mem, self.env)
+            steps.append(("main", command, result))
+            found = self.classifier.binary_step(result, command, folder)
+            if command == "run" and result["code"] == 0 and not found:
+                out_dir = cmd[cmd.index("--output") + 1]
+                checked = run_bounded([self.binary, "check", out_dir], timeout, mem, self.env)
+                steps.append(("check", "check", checked))
+                check_found = self.classifier.binary_step(checked, "check", folder)
+                found += [(c, s.replace("check", "check (of run's output)", 1)) for c, s in check_found]
+                if checked["code"] != 0 and not checked["timed_out"]:
+                    line = first_line(checked["stdout"]) or first_line(checked["stderr"])
+                    found.append(("exit0-check-fails", f"exit0-check-fails: {normalize(line, folder)}"))
+                master = os.path.join(out_dir, "master.m3u8")
+                ff = run_bounded(["ffmpeg", "-nostdin", "-hide_banner", "-v", "warning", "-i", master, "-f", "null",
+                                  "-"], timeout, mem, self.env)
+                steps.append(("ffmpeg", "ffmpeg", ff))
+                if ff["code"] != 0 or ff["stderr"].strip():
+                    line = first_line(ff["stderr"]) or f"ffmpeg exit {ff['code']}"
+                    found.append(("exit0-ffmpeg-warnings", f"exit0-ffmpeg-warnings: {normalize(line, folder)}"))
+            run_record = {"variant": variant, "classes": sorted({c for c, _ in found}),
+                          "signatures": [s for _, s in found],
+                          "steps": [{"step": name, "argv": [os.path.basename(r["argv"][0])] + r["argv"][1:],
+                                     **{k: r[k] for k in ("code", "signal", "timed_out", "mem_killed", "seconds",
+                                                          "cpu", "peak_rss")},
+                                     "stdout": r["stdout"][:2000], "stderr": r["stderr"][:4000]}
+                                    for name, _, r in steps]}
+            case["runs"].append(run_record)
+            classes |= {c for c, _ in found}
+            signatures += [s for _, s in found]
+        case["classes"] = sorted(classes)
+        case["signatures"] = list(dict.fromkeys(signatures))
+        if classes:
+            self.keep_finding(case, folder)
+        if not keep and not self.args.keep_cases:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            case["reproduce"] = self.reproduce_commands(case, folder)
+        return case
+
+    def keep_finding(self, case, folder):
+        dest = os.path.join(self.findings, case["id"])
+        shutil.rmtree(dest, ignore_errors=True)
+        os.makedirs(dest, exist_ok=True)
+        src = case["file"]
+        if case.get("special"):
+            target = src
+            if src.startswith(folder):
+                target = os.path.join(dest, os.path.basename(src))
+                if os.path.exists(target) or os.path.islink(target):
+                    os.remove(target)
+                if stat.S_ISFIFO(os.lstat(src).st_mode):
+                    os.mkfifo(target)
+                elif os.path.isdir(src):
+                    os.makedirs(target, exist_ok=True)
+        elif os.path.isdir(src):
+            target = os.path.join(dest, os.path.basename(src))
+            copy_tree(src, target)
+        else:
+            target = os.path.join(dest, os.path.basename(src))
+            shutil.copyfile(src, target)
+        case["finding"] = target
+        case["reproduce"] = self.reproduce_commands(case, folder, dest)
+        # Config cases read the clean tiny seed: keep a copy beside the findings so they stand alone.
+        clean = self.seed_paths[seeds.CONFIG_INPUT]
+        if any(clean in command for command in case["reproduce"]):
+            kept = os.path.join(self.findings, "seeds", os.path.basename(clean))
+            with self.lock:
+                if not os.path.exists(kept):
+                    os.makedirs(os.path.dirname(kept), exist_ok=True)
+                    shutil.copyfile(clean, kept)
+            case["reproduce"] = [command.replace(clean, kept) for command in case["reproduce"]]
+        with open(os.path.join(dest, "case.json"), "w") as f:
+            json.dump({k: v for k, v in case.items()}, f, indent=2)
+
+    def reproduce_commands(self, case, folder, dest=None):
+        """The exact liveladder commands, with the case's files where a developer finds them."""
+        commands = []
+        for run in case["runs"]:
+            argv = list(run["steps"][0]["argv"])
+            argv[0] = self.binary
+            if dest:
+                argv = [a.replace(folder, dest) for a in argv]
+                argv = [a.replace(os.path.join(dest, "out"), os.path.join(self.args.repro_dir, case["id"], "out"))
+                        for a in argv]
+            commands.append(shlex.join(argv))
+        return commands
+
+
+# ---------------------------------------------------------------------------------------------------
+# Campaign, report
+# ---------------------------------------------------------------------------------------------------
+
+def parse_counts(text, kinds):
+    if "=" not in text:
+        return {k: int(text) for k in kinds}
+    counts = {}
+    for part in text.split(","):
+        k, _, n = part.partition("=")
+        if k not in KINDS:
+            raise SystemExit(f"fuzz: --count: unknown kind {k!r}")
+        counts[k] = int(n)
+    return {k: counts.get(k, 0) for k in kinds}
+
+
+def summarize(cases, meta):
+    per_kind = {}
+    for kind in KINDS:
+        mine = [c for c in cases if c["kind"] == kind]
+        if not mine:
+            continue
+        runs = [r for c in mine for r in c["runs"]]
+        row = {"cases": len(mine), "runs": len(runs), "bad_cases": sum(1 for c in mine if c["classes"])}
+        for cls in CLASSES:
+            row[cls] = sum(1 for r in runs if cls in r["classes"])
+        per_kind[kind] = row
+    signatures = {}
+    for c in cases:
+        for run in c["runs"]:
+            for sig in run["signatures"]:
+                entry = signatures.setdefault(sig, {"signature": sig, "class": sig.split(" ")[0].rstrip(":"),
+                                                    "runs": 0, "cases": [], "kinds": []})
+                entry["runs"] += 1
+                if c["id"] not in entry["cases"]:
+                    entry["cases"].append(c["id"])
+                if c["kind"] not in entry["kinds"]:
+                    entry["kinds"].append(c["kind"])
+    for entry in signatures.values():
+        first = next(c for c in cases if c["id"] == entry["cases"][0])
+        run_index = next(i for i, r in enumerate(first["runs"]) if entry["signature"] in r["signatures"])
+        entry["reproduce"] = (first.get("reproduce") or [""])[run_index] if first.get("reproduce") else ""
+        entry["reproduce_case"] = f"tools/fuzz/fuzz.py --case {first['id']} --binary {meta['binary']}"
+        entry["notes"] = first.get("notes", [])
+        by_id = {c["id"]: c for c in cases}
+        entry["examples"] = [(cid, by_id[cid].get("notes", [])) for cid in entry["cases"][:4]]
+    order = {c: i for i, c in enumerate(CLASSES)}
+    sig_list = sorted(signatures.values(), key=lambda e: (order.get(e["class"], 99), -e["runs"], e["signature"]))
+    return per_kind, sig_list
+
+
+GDB_FRAME = re.compile(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\S+) \((.*?)\)(?: at (\S+))?(?: from (\S+))?")
+
+
+def gdb_backtrace(argv, env, timeout=90):
+    """The crashing thread's frames under gdb ('function (file:line)' or 'function in lib'), or []."""
+    if not shutil.which("gdb"):
+        return []
+    env = dict(env, SWIFT_BACKTRACE="enable=no")
+    cmd = ["gdb", "-q", "-nx", "-batch", "-ex", "set pagination off", "-ex", "set print thread-events off",
+           "-ex", "run", "-ex", "bt 24", "--args"] + argv
+    result = run_bounded(cmd, timeout, 0, env, keep=400_000)
+    frames = []
+    for line in result["stdout"].splitlines():
+        m = GDB_FRAME.match(line)
+        if not m:
+            continue
+        func, where, lib = m.group(2), m.group(4), m.group(5)
+        frames.append((func, where or (os.path.basename(lib) if lib else "")))
+    if not frames:
+        return []
+    demangler = shutil.which("swift-demangle") or "/opt/swift/usr/bin/swift-demangle"
+    names = [f for f, _ in frames]
+    if os.path.exists(demangler):
+        try:
+            out = subprocess.run([demangler, "--simplified", "--compact"], input="\n".join(names) + "\n",
+                                 capture_output=True, text=True, timeout=30).stdout.splitlines()
+            if len(out) == len(names):
+                names = out
+        except (OSError, subprocess.SubprocessError):
+            pass
+    rendered = []
+    for name, (_, where) in zip(names, frames):
+        where = re.sub(r"^.*?/Sources/", "Sources/", where)
+        rendered.append(f"{name[:120]} ({where})" if where else name[:120])
+    return rendered
+
+
+def gdb_pass(harness, cases, sig_list, per_signature=3, limit=12):
+    """Backtraces under gdb for the first cases of each crash signature (the Swift backtracer stops in FFmpeg)."""
+    by_id = {c["id"]: c for c in cases}
+    for entry in [e for e in sig_list if e["class"] == "crash"][:limit]:
+        stacks = []
+        for cid in entry["cases"][:per_signature]:
+            case = by_id[cid]
+            folder = os.path.join(harness.cases_dir, cid)
+            run = next(r for r in case["runs"] if entry["signature"] in r["signatures"])
+            index = case["runs"].index(run)
+            argv = shlex.split(case["reproduce"][index]) if case.get("reproduce") else None
+            if not argv:
+                continue
+            if "--output" in argv:
+                out_dir = argv[argv.index("--output") + 1]
+                shutil.rmtree(out_dir, ignore_errors=True)
+            frames = gdb_backtrace(argv, harness.env)
+            if frames and frames[:6] not in [s["frames"][:6] for s in stacks]:
+                stacks.append({"case": cid, "frames": frames})
+        entry["gdb"] = stacks
+        harness.log(f"fuzz: gdb on {entry['signature'][:80]}: {len(stacks)} distinct stacks")
+
+
+def render_summary(per_kind, sig_list, meta):
+    out = []
+    out.append(f"LiveLadder fuzz: seed {meta['seed']}, binary {meta['binary']} (sha256 {meta['binary_sha256'][:12]})")
+    out.append(f"wall time {meta['wall_seconds']:.0f} s, jobs {meta['jobs']}, timeout {meta['timeout']} s "
+               f"(special configs {meta['special_timeout']} s), memory limit {meta['mem_limit_mib']} MiB")
+    out.append("")
+    header = ["kind", "cases", "runs", "bad"] + CLASSES
+    widths = [max(len(h), 9) for h in header]
+    out.append("  ".join(h.rjust(w) for h, w in zip(header, widths)))
+    for kind, row in per_kind.items():
+        values = [kind, row["cases"], row["runs"], row["bad_cases"]] + [row[c] for c in CLASSES]
+        out.append("  ".join(str(v).rjust(w) for v, w in zip(values, widths)))
+    out.append("")
+    out.append("(class counts are runs: one liveladder run/check invocation with its follow-up check and ffmpeg)")
+    out.append("")
+    out.append(f"{len(sig_list)} distinct bad signatures:")
+    for e in sig_list:
+        out.append("")
+        out.append(f"[{e['class']}] {e['signature']}")
+        out.append(f"    {e['runs']} runs in {len(e['cases'])} cases ({', '.join(e['kinds'])}): "
+                   f"{', '.join(e['cases'][:8])}{' …' if len(e['cases']) > 8 else ''}")
+        for cid, notes in e["examples"]:
+            out.append(f"    {cid}: {'; '.join(notes)[:180]}")
+        for stack in e.get("gdb", []):
+            out.append(f"    gdb ({stack['case']}): " + " <- ".join(stack["frames"][:7]))
+        out.append(f"    reproduce: {e['reproduce']}")
+        out.append(f"    or:        {e['reproduce_case']}")
+    return "\n".join(out) + "\n"
+
+
+def binary_sha(path):
+    try:
+        return seeds.sha256(path)
+    except OSError:
+        return "missing"
+
+
+def write_ci_cases(report_path, limit=24):
+    """One case per CI-gating signature of a campaign report, cheapest first, into ci-cases.txt."""
+    with open(report_path) as f:
+        report = json.load(f)
+    by_id = {c["id"]: c for c in report["cases"]}
+    lines, seen = [], set()
+    for entry in report["signatures"]:
+        if entry["class"] not in CI_GATES:
+            continue
+        def cost(cid):
+            return sum(s["seconds"] for r in by_id[cid]["runs"] for s in r["steps"])
+        cid = min(entry["cases"], key=cost)
+        if cid in seen:
+            continue
+        seen.add(cid)
+        lines.append(f"{cid:28} # {entry['signature'][:110]}")
+    lines = lines[:limit]
+    header = [f"# Cases pinned into `fuzz.py --ci` from {os.path.basename(report_path)} (seed {report['meta']['seed']}, "
+              f"binary sha256 {report['meta']['binary_sha256'][:12]}):",
+              "# one per distinct crash / hang / undocumented-exit signature. They fail CI until the defect is fixed;",
+              "# do not delete a line to make CI green. Regenerate: fuzz.py --write-ci-cases REPORT."]
+    with open(CI_PINNED_FILE, "w") as f:
+        f.write("\n".join(header + lines) + "\n")
+    print(f"fuzz: pinned {len(lines)} cases into {CI_PINNED_FILE}")
+    return 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="LiveLadder fuzz harness (see tools/fuzz/README.md)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--count", default="100", help="cases per kind, or inputs=N,configs=N,playlists=N")
+    p.add_argument("--kinds", default=",".join(KINDS))
+    p.add_argument("--binary", default=os.environ.get("LIVELADDER"))
+    p.add_argument("--out", default=os.path.join(HERE, "out"))
+    p.add_argument("--findings", help="where the bad cases' files are kept (default OUT/findings)")
+    p.add_argument("--repro-dir", default="/tmp/fuzz-repro", help="output folder root in printed commands")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--timeout", type=float, help="seconds per liveladder/ffmpeg invocation (default 30; 15 with --ci)")
+    p.add_argument("--special-timeout", type=float, default=5.0,
+                   help="timeout for the special config paths (/dev/zero, a FIFO, ...): known hangs")
+    p.add_argument("--mem-limit", type=int, default=3072, help="MiB of RSS before a case is killed as a hang; 0: none")
+    p.add_argument("--no-specials", action="store_true", help="leave out the special config paths")
+    p.add_argument("--case", action="append", help="run only this case id (repeatable); its files are kept")
+    p.add_argument("--generate-only", action="store_true", help="write the mutated files and a manifest; run nothing")
+    p.add_argument("--keep-cases", action="store_true", help="keep every case's folder, not only bad ones")
+    p.add_argument("--no-gdb", action="store_true",
+                   help="skip the gdb backtraces of the first cases of each crash signature after the run")
+    p.add_argument("--no-backtrace", action="store_true",
+                   help="turn off the Swift runtime's crash backtrace (used for crash signatures)")
+    p.add_argument("--nice", type=int, default=10)
+    p.add_argument("--verbose", dest="verbose_bad", action="store_true", help="print each bad case as it finishes")
+    p.add_argument("--ci", action="store_true",
+                   help="the fixed CI set; exits 1 if any case crashes, hangs or exits with an undocumented code")
+    p.add_argument("--write-ci-cases", metavar="REPORT",
+                   help=f"pin one case per crash/hang/undocumented-exit signature of REPORT into {os.path.relpath(CI_PINNED_FILE, ROOT)}")
+    args = p.parse_args(argv)
+
+    if args.timeout is None:
+        args.timeout = 15.0 if args.ci else 30.0
+    if args.write_ci_cases:
+        return write_ci_cases(args.write_ci_cases)
+    if args.nice:
+        os.nice(args.nice)
+    kinds = [k for k in args.kinds.split(",") if k]
+    for k in kinds:
+        if k not in KINDS:
+            raise SystemExit(f"fuzz: unknown kind {k!r} (use {', '.join(KINDS)})")
+    if args.binary is None:
+        args.binary = os.path.join(ROOT, ".build", "debug", "liveladder") if args.ci else \
+            os.path.join(ROOT, ".build-fuzz", "release", "liveladder")
+    if args.ci and not os.path.exists(args.binary):
+        build = ["swift", "build", "--product", "liveladder"]
+        print(f"fuzz: {args.binary} missing; building: {shlex.join(build)}", flush=True)
+        subprocess.run(build, cwd=ROOT, check=True)
+    if not args.generate_only and not os.access(args.binary, os.X_OK):
+        raise SystemExit(f"fuzz: {args.binary} is not an executable (build it, or pass --binary)")
+
+    harness = Harness(args)
+    work = []  # (kind, seed, index)
+    if args.case:
+        for cid in args.case:
+            kind, seed, index = parse_case_id(cid)
+            work.append((kind, seed if seed is not None else None, index))
+        kinds = sorted({w[0] for w in work}, key=KINDS.index)
+    elif args.ci:
+        args.seed = CI_SEED
+        for kind in kinds:
+            work += [(kind, CI_SEED, i) for i in range(CI_COUNTS[kind])]
+        if "configs" in kinds:
+            work += [("configs", None, f"special-{n}") for n in CI_SPECIALS]
+        if os.path.exists(CI_PINNED_FILE):
+            with open(CI_PINNED_FILE) as f:
+                for line in f:
+                    line = line.split("#", 1)[0].strip()
+                    if line:
+                        kind, seed, index = parse_case_id(line)
+                        if kind in kinds and (kind, seed, index) not in work:
+                            work.append((kind, seed, index))
+    else:
+        counts = parse_counts(args.count, kinds)
+        for kind in kinds:
+            work += [(kind, args.seed, i) for i in range(counts[kind])]
+        if "configs" in kinds and not args.no_specials and counts.get("configs"):
+            work += [("configs", None, f"special-{n}") for n in SPECIAL_CONFIGS]
+
+    needs_bases = any(k == "playlists" for k, _, _ in work)
+    if needs_bases and not os.access(args.binary, os.X_OK):
+        raise SystemExit("fuzz: the playlist cases need the binary to make their base outputs")
+    harness.prepare(sorted({k for k, _, _ in work}))
+
+    if args.generate_only:
+        manifest = []
+        for kind, seed, index in work:
+            folder = os.path.join(harness.cases_dir, case_id(kind, seed, index))
+            case = harness.build(kind, seed, index, folder)
+            manifest.append(f"{case.get('sha256', '-')}  {case['id']}  {'; '.join(case['notes'])[:120]}")
+        path = os.path.join(harness.out, "manifest.txt")
+        with open(path, "w") as f:
+            f.write("\n".join(manifest) + "\n")
+        print(f"fuzz: wrote {len(work)} cases under {harness.cases_dir}; manifest {path}")
+        return 0
+
+    started = time.time()
+    meta = {"seed": args.seed, "binary": harness.binary, "binary_sha256": binary_sha(harness.binary),
+            "jobs": args.jobs, "timeout": args.timeout, "special_timeout": args.special_timeout,
+            "mem_limit_mib": args.mem_limit, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "command": shlex.join([sys.argv[0]] + (argv if argv is not None else sys.argv[1:])),
+            "documented_exit_codes": {k: sorted(v) for k, v in harness.classifier.codes.items()},
+            "ci": args.ci}
+    os.makedirs(harness.out, exist_ok=True)
+    jsonl = open(os.path.join(harness.out, "results.jsonl"), "w")
+    results = []
+    done = 0
+    keep = bool(args.case)
+
+    def one(item):
+        kind, seed, index = item
+        try:
+            return harness.run_case(kind, seed, index, keep=keep)
+        except Exception as e:  # a harness bug must not stop the campaign
+            cid = case_id(kind, seed, index)
+            return {"id": cid, "kind": kind, "runs": [], "classes": [], "signatures": [],
+                    "harness_error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for case in pool.map(one, work):
+            results.append(case)
+            jsonl.write(json.dumps(case) + "\n")
+            jsonl.flush()
+            done += 1
+            if case.get("harness_error"):
+                harness.log(f"fuzz: harness error in {case['id']}: {case['harness_error']}")
+            if case["classes"] and (args.case or args.ci or args.verbose_bad):
+                harness.log(f"  BAD {case['id']}: {', '.join(case['signatures'])[:300]}")
+            if done % 50 == 0 or args.case:
+                bad = sum(1 for c in results if c["classes"])
+                harness.log(f"fuzz: {done}/{len(work)} cases, {bad} bad, {time.time() - started:.0f} s")
+    jsonl.close()
+    meta["wall_seconds"] = round(time.time() - started, 1)
+    per_kind, sig_list = summarize(results, meta)
+    if not args.no_gdb:
+        gdb_pass(harness, results, sig_list)
+    report = {"meta": meta, "per_kind": per_kind, "signatures": sig_list, "cases": results}
+    with open(os.path.join(harness.out, "report.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    summary = render_summary(per_kind, sig_list, meta)
+    with open(os.path.join(harness.out, "summary.txt"), "w") as f:
+        f.write(summary)
+    print(summary)
+    if args.case:
+        for case in results:
+            print(f"{case['id']}: {', '.join(case['classes']) or 'ok'}; files in "
+                  f"{case.get('finding') or os.path.join(harness.cases_dir, case['id'])}")
+            for command in case.get("reproduce", []):
+                print(f"  {command}")
+    print(f"report: {os.path.join(harness.out, 'report.json')}; summary: {os.path.join(harness.out, 'summary.txt')}")
+    if args.ci:
+        failed = [c for c in results if set(c["classes"]) & CI_GATES or c.get("harness_error")]
+        for c in failed:
+            print(f"FAIL {c['id']}: {'; '.join(s for s in c['signatures'] if s.split(' ')[0] in CI_GATES)[:300]}")
+        print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+        return 1 if failed else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Checks of the harness itself (no liveladder binary, no ffmpeg): classification, signatures, determinism.
+
+  python3 tools/fuzz/selftest.py
+"""
+
+import os
+import random
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import configs  # noqa: E402
+import fuzz  # noqa: E402
+import media  # noqa: E402
+
+
+def result(code=0, sig=None, stdout="", stderr="", timed_out=False, mem_killed=False, cpu=0.0, seconds=1.0,
+           peak=0):
+    return {"argv": ["liveladder"], "code": code, "signal": sig, "timed_out": timed_out, "mem_killed": mem_killed,
+            "seconds": seconds, "cpu": cpu, "peak_rss": peak, "stdout": stdout, "stderr": stderr}
+
+
+class ClassifierTests(unittest.TestCase):
+    def setUp(self):
+        self.c = fuzz.Classifier({"run": {0, 3, 4, 5, 6, 7, 8, 9, 10, 64}, "check": {0, 1, 3, 4, 7, 64}},
+                                 "root:x:0:0:root:/root:/bin/bash")
+
+    def classes(self, r, command="run"):
+        return sorted({c for c, _ in self.c.binary_step(r, command, "/case")})
+
+    def test_clean_error(self):
+        self.assertEqual(self.classes(result(3, stderr="liveladder: error: line 2: bad\n")), [])
+
+    def test_log_lines_before_the_error_are_fine(self):
+        r = result(8, stderr="2026-12-01 warning liveladder: x\nliveladder: error: boom\n")
+        self.assertEqual(self.classes(r), [])
+
+    def test_multi_line_error(self):
+        self.assertEqual(self.classes(result(4, stderr="liveladder: error: a\nmore of it\n")), ["error-not-one-line"])
+        self.assertEqual(self.classes(result(4, stderr="liveladder: error: a\nliveladder: error: b\n")),
+                         ["error-not-one-line"])
+        self.assertEqual(self.classes(result(64, stderr="Error: Missing '--input'\nUsage: ...\n")),
+                         ["error-not-one-line"])
+
+    def test_undocumented_exit(self):
+        self.assertEqual(self.classes(result(1, stderr="liveladder: error: the run did not finish\n")),
+                         ["undocumented-exit"])
+        self.assertEqual(self.classes(result(8, stderr="liveladder: error: x\n"), "check"), ["undocumented-exit"])
+
+    def test_check_exit_1(self):
+        self.assertEqual(self.classes(result(1, stdout="MP1 x\n", stderr="liveladder: 1 rule failures\n"), "check"), [])
+
+    def test_crash_and_sanitizer(self):
+        r = result(None, 4, stderr="*** Swift runtime failure: Not enough bits ***\nThread 5 crashed:\n"
+                                   "  0 [inlined] [system] 0x01 Swift runtime failure: x in liveladder at //<gen>\n"
+                                   "  1                    0x02 Foo.bar(_:) + 12 in liveladder at /src/Foo.swift:3:4\n")
+        found = self.c.binary_step(r, "run", "/case")
+        self.assertEqual([c for c, _ in found], ["crash"])
+        self.assertIn("Not enough bits @ Foo.bar(_:) in liveladder", found[0][1])
+        asan = result(1, stderr="==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x6\n"
+                                "    #0 0x55 in av_opt_next (/lib/libavutil.so+0x1)\n")
+        self.assertEqual(self.classes(asan), ["crash"])
+
+    def test_hang_and_leak(self):
+        self.assertEqual(self.classes(result(None, timed_out=True, cpu=0.0)), ["hang"])
+        sig = self.c.binary_step(result(None, timed_out=True, cpu=5, seconds=5, peak=2 << 30), "run", "")[0][1]
+        self.assertEqual(sig, "hang run (timeout, busy, memory over 1 GiB)")
+        r = result(1, stdout='MP1 /etc/passwd: found "root:x:0:0:root:/root:/bin/bash"\n',
+                   stderr="liveladder: 1 rule failures\n")
+        self.assertEqual(self.classes(r, "check"), ["leak"])
+
+    def test_normalize(self):
+        self.assertEqual(fuzz.normalize('MV6 a/90p/index.m3u8 #3: 29.97 "x1" h264 0xdead', ""),
+                         'MV6 a/Np/index.m3u8 #N: N "…" h264 N')
+
+
+class DeterminismTests(unittest.TestCase):
+    def test_media_mutations_repeat(self):
+        data = bytes(range(256)) * 200
+        a = media.mutate(data, "ts", fuzz.case_rng("inputs", 3, 7))
+        b = media.mutate(data, "ts", fuzz.case_rng("inputs", 3, 7))
+        self.assertEqual(a, b)
+
+    def test_config_mutations_repeat(self):
+        for i in range(50):
+            self.assertEqual(configs.mutate(fuzz.case_rng("configs", 1, i)), configs.mutate(fuzz.case_rng("configs", 1, i)))
+
+    def test_case_ids(self):
+        self.assertEqual(fuzz.parse_case_id("inputs-1-42"), ("inputs", 1, 42))
+        self.assertEqual(fuzz.parse_case_id("configs-special-fifo"), ("configs", None, "special-fifo"))
+
+    def test_mp4_walk(self):
+        # moov > trak > mdia > minf > stbl > stsd > mp4a > esds, built by hand.
+        def box(t, payload):
+            return (8 + len(payload)).to_bytes(4, "big") + t + payload
+        asc = bytes([0x12, 0x10])
+        esds = box(b"esds", b"\0\0\0\0" + bytes([3, 25, 0, 1, 0, 4, 17, 0x40, 0x15]) + bytes(12) + bytes([5, 2]) + asc)
+        mp4a = box(b"mp4a", bytes(28) + esds)
+        stsd = box(b"stsd", b"\0\0\0\0\0\0\0\1" + mp4a)
+        tree = box(b"moov", box(b"trak", box(b"mdia", box(b"minf", box(b"stbl", stsd)))))
+        found = media.find(tree, b"esds")
+        self.assertEqual(len(found), 1)
+        self.assertEqual(found[0].path(), "moov/trak/mdia/minf/stbl/stsd/mp4a/esds")
+        buf = bytearray(tree)
+        note = media.m_mp4_esds(buf, random.Random(1))
+        self.assertTrue(note.startswith("esds"))
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory():
+        unittest.main(verbosity=1)
