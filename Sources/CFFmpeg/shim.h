@@ -43,7 +43,10 @@ static inline const char *ll_err2str(int errnum, char *buffer, size_t size) {
 // The AV_CHANNEL_LAYOUT_* initializers are compound literals.
 static inline AVChannelLayout ll_channel_layout_mono(void) { return (AVChannelLayout)AV_CHANNEL_LAYOUT_MONO; }
 static inline AVChannelLayout ll_channel_layout_stereo(void) { return (AVChannelLayout)AV_CHANNEL_LAYOUT_STEREO; }
-static inline AVChannelLayout ll_channel_layout_5point1(void) { return (AVChannelLayout)AV_CHANNEL_LAYOUT_5POINT1; }
+// 5.1 with back surrounds: the layout of AAC's channelConfiguration 6. With side surrounds FFmpeg's AAC
+// encoder writes configuration 0 plus a program config element, which players must guess a layout from
+// (FFmpeg warns "Guessed Channel Layout").
+static inline AVChannelLayout ll_channel_layout_5point1(void) { return (AVChannelLayout)AV_CHANNEL_LAYOUT_5POINT1_BACK; }
 // AVFMT_FLAG_CUSTOM_IO and friends are plain ints, but AVIO's write callback type differs between
 // FFmpeg versions (const uint8_t * since 6.1); a typedef keeps the Swift side version-neutral.
 typedef int (*ll_avio_read_fn)(void *opaque, uint8_t *buf, int buf_size);

@@ -52,6 +52,18 @@ public final class AudioResampler {
 
     /// Appends `count` samples of silence (to fill a hole in the source audio).
     public func pushSilence(_ count: Int) throws(FFmpegError) {
+        // FFmpeg counts samples in Int32; a caller's bigger hole goes in chunks rather than trapping.
+        var remaining = count
+        while remaining > Self.silenceChunk {
+            try pushSilenceChunk(Self.silenceChunk)
+            remaining -= Self.silenceChunk
+        }
+        try pushSilenceChunk(remaining)
+    }
+
+    private static let silenceChunk = 1 << 20
+
+    private func pushSilenceChunk(_ count: Int) throws(FFmpegError) {
         guard count > 0 else { return }
         let frame = try Frame()
         frame.pointer.pointee.nb_samples = Int32(count)
@@ -65,7 +77,7 @@ public final class AudioResampler {
 
     /// Drops `count` buffered samples (audio that starts before the video).
     public func discard(_ count: Int) {
-        av_audio_fifo_drain(fifo, Int32(min(count, bufferedSamples)))
+        av_audio_fifo_drain(fifo, Int32(clamping: min(count, bufferedSamples)))
     }
 
     /// At the end of the stream: no sample at or past this count is handed out (audio that outlasts the video).

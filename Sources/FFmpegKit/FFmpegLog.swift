@@ -22,8 +22,26 @@ public enum FFmpegLog {
     /// Routes FFmpeg's log through us. `echo`: also print lines at or above `level` on stderr.
     public static func configure(echo level: Level?) {
         state.withLock { $0.echoLevel = level?.av ?? AV_LOG_QUIET }
-        av_log_set_level(max(level?.av ?? AV_LOG_ERROR, AV_LOG_ERROR))
+        // Warnings always reach the sink: some checks FFmpeg makes end in a warning only (`watch`).
+        av_log_set_level(max(level?.av ?? AV_LOG_WARNING, AV_LOG_WARNING))
         ll_set_log_sink(sink)
+    }
+
+    /// Starts collecting the warnings and errors FFmpeg logs that contain one of `needles`, for checks
+    /// FFmpeg makes but only warns about (an RTMP publisher whose app or stream name is not the one
+    /// listened for). `takeWatched()` returns them and stops collecting.
+    public static func watch(for needles: [String]) {
+        state.withLock { state in
+            state.needles = needles
+            state.watched = []
+        }
+    }
+
+    public static func takeWatched() -> [String] {
+        state.withLock { state in
+            defer { state.needles = []; state.watched = [] }
+            return state.watched
+        }
     }
 
     /// The last error FFmpeg logged (text only, without the "[mov @ 0x…]" prefix), and forgets it.
@@ -37,6 +55,8 @@ public enum FFmpegLog {
     private struct State {
         var echoLevel: Int32 = AV_LOG_QUIET
         var lastError: String?
+        var needles: [String] = []
+        var watched: [String] = []
     }
 
     private static let state = LockedState(State())
@@ -47,6 +67,9 @@ public enum FFmpegLog {
         guard !text.isEmpty else { return }
         let echo = state.withLock { state -> Bool in
             if level <= AV_LOG_ERROR { state.lastError = text }
+            if level <= AV_LOG_WARNING, state.needles.contains(where: { text.contains($0) }), state.watched.count < 16 {
+                state.watched.append(text)
+            }
             return level <= state.echoLevel
         }
         if echo { FileHandle.standardError.write(Data("ffmpeg: \(text)\n".utf8)) }

@@ -280,7 +280,8 @@ final class Ingest {
             // time to be probed: cutting a read short mid-packet would corrupt the new session (RTMP).
             interrupt.arm(seconds: remaining)
             do {
-                let input = try InputOpener.open(source, interrupt: interrupt, probeTime: max(settings.inputTimeout, 5))
+                let input = try InputOpener.open(source, interrupt: interrupt, probeTime: max(settings.inputTimeout, 5),
+                                                 refused: { [logger] in logger.warning("\($0)") })
                 logger.info("input back", metadata: ["input": "\(source.url)"])
                 return input
             } catch let error as LiveLadderError {

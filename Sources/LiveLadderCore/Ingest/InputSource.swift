@@ -49,7 +49,10 @@ struct InputSource: Sendable {
     /// other network inputs the end of data means the publisher went away.
     var endsAtEndOfInput: Bool { isFinite || scheme == "http" || scheme == "https" }
 
-    private var scheme: String { url.split(separator: ":", maxSplits: 1).first.map { String($0).lowercased() } ?? "" }
+    /// An RTMP server LiveLadder runs: the publisher must name the app and stream key of the URL.
+    var isRTMPListener: Bool { kind == .listen && (scheme == "rtmp" || scheme == "rtmps") }
+
+    var scheme: String { url.split(separator: ":", maxSplits: 1).first.map { String($0).lowercased() } ?? "" }
 
     /// How long to wait for a lost input to return when the user did not say: forever for a publisher we
     /// listen for, 30 s for a source we pull from, not at all for finite inputs.

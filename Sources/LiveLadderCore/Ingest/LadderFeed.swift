@@ -97,7 +97,8 @@ final class LadderFeed: @unchecked Sendable {
 
     /// A decoded picture whose timestamp is `inputTicks` (90 kHz, input clock), or nil if it had none,
     /// read from the input at `arrival` (before decoding; now if unknown).
-    func video(_ frame: Frame, inputTicks: Int64?, arrival: Date? = nil) throws {
+    func video(_ frame: Frame, inputTicks rawTicks: Int64?, arrival: Date? = nil) throws {
+        let inputTicks = Self.sane(rawTicks)
         try lock.withLock {
             let now = arrival ?? Date()
             let pts: Int64
@@ -232,7 +233,14 @@ final class LadderFeed: @unchecked Sendable {
 
     private func placeAudio(_ frame: Frame, inputTicks: Int64?, duration: Int64) throws {
         guard let audio else { return }
-        var start = inputTicks.map { $0 + audioOffset } ?? expectedAudio
+        var start = Self.sane(inputTicks).map { $0 + audioOffset } ?? expectedAudio
+        if expectedAudio == nil, let candidate = start, let video = lastVideoPTS, abs(candidate - video) > maximumGap {
+            // The session's first audio is nowhere near its video (a damaged or bogus timestamp): start it
+            // with the picture rather than fill the difference with silence or drop it all.
+            audioOffset += video - candidate
+            start = video
+            counters.timestampJumps += 1
+        }
         if let expected = expectedAudio, let candidate = start, abs(candidate - expected) > maximumGap {
             // The audio clock jumped on its own: stitch it on where it should continue.
             audioOffset += expected - candidate
@@ -246,6 +254,14 @@ final class LadderFeed: @unchecked Sendable {
     /// Media goes to a rendition's queue: waiting for room with a file input, never with a live one.
     private func hand(_ item: RenditionItem, to worker: RenditionWorker) {
         if live { worker.offer(item) } else { worker.queue.put(item) }
+    }
+
+    /// An input timestamp LiveLadder can do arithmetic on: within ±2^40 ticks (127 days at 90 kHz), so
+    /// offsets, differences and sample counts (× 48,000) never overflow. A timestamp past that is damage,
+    /// and treated as none (the frame continues the timeline).
+    static func sane(_ ticks: Int64?) -> Int64? {
+        guard let ticks, abs(ticks) <= 1 << 40 else { return nil }
+        return ticks
     }
 
     private func samples(_ ticks: Int64, _ audio: AudioChain) -> Int64 {

@@ -110,6 +110,13 @@ final class RenditionPublisher: SegmentSink {
             for index in playlist.segments.indices where !playlist.segments[index].gap {
                 playlist.segments[index].gap = true
             }
+            // Their files went with the folder: stand-ins take their place (black and silence), in number
+            // order, for players that fetch GAP entries anyway (FFmpeg 5.1 and GStreamer 1.22 do).
+            for (offset, segment) in playlist.segments.enumerated() {
+                let number = playlist.mediaSequence + offset
+                guard !FileManager.default.fileExists(atPath: directory + "/" + segment.uri), let gap = registry.gap(number) else { continue }
+                standIn(number, gap)
+            }
         }
     }
 

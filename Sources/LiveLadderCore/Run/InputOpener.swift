@@ -9,13 +9,43 @@ enum InputOpener {
 
     /// Opens `source`; with `interrupt`, the open (and a listen input's wait for its publisher) gives up
     /// when the guard says so. Once connected, probing the streams gets `probeTime` seconds of its own.
-    static func open(_ source: InputSource, interrupt: InterruptGuard?, probeTime: Double? = nil) throws -> MediaInput {
+    /// What FFmpeg's RTMP server says, only as a warning, when a publisher's app or stream key is not the
+    /// one in the URL it listens on (rtmpproto.c): it accepts the publisher all the same.
+    static let rtmpKeyMismatch = ["App field don't match up", "Unexpected stream"]
+
+    /// Opens `source`; with `interrupt`, the open (and a listen input's wait for its publisher) gives up
+    /// when the guard says so. Once connected, probing the streams gets `probeTime` seconds of its own.
+    ///
+    /// An RTMP listener takes only a publisher of the app and stream key of its URL: FFmpeg accepts any and
+    /// warns, so such a publisher is dropped here, reported through `refused`, and the listener waits for
+    /// the next one. The stream key is what keeps a channel private (docs/live.md).
+    static func open(_ source: InputSource, interrupt: InterruptGuard?, probeTime: Double? = nil,
+                     refused: ((String) -> Void)? = nil) throws -> MediaInput {
+        guard source.isRTMPListener else { return try openOnce(source, interrupt: interrupt, probeTime: probeTime) }
+        while true {
+            FFmpegLog.watch(for: rtmpKeyMismatch)
+            let opened = Result { try openOnce(source, interrupt: interrupt, probeTime: probeTime) }
+            let mismatches = FFmpegLog.takeWatched()
+            guard !mismatches.isEmpty else { return try opened.get() }
+            if interrupt?.isCancelled == true { return try opened.get() }
+            // Dropping the input closes the publisher's connection; the port is listened on again.
+            refused?("refused an RTMP publisher to \(source.url): \(mismatches.joined(separator: "; "))")
+        }
+    }
+
+    private static func openOnce(_ source: InputSource, interrupt: InterruptGuard?, probeTime: Double?) throws -> MediaInput {
         let url = source.url
         let options = source.options
         let isPlainPath = source.kind == .file && !url.hasPrefix("file:")
         if isPlainPath {
             guard FileManager.default.fileExists(atPath: url) else {
                 throw LiveLadderError(.badInput, "input not found: \(url)")
+            }
+            // Opening a FIFO with no writer blocks for good (no timeout reaches open(2)), and a device or a
+            // folder is no media file.
+            if let type = (try? FileManager.default.attributesOfItem(atPath: url))?[.type] as? FileAttributeType, type != .typeRegular {
+                let kind = type == .typeDirectory ? "a folder" : type == .typeCharacterSpecial || type == .typeBlockSpecial ? "a device" : type == .typeSocket ? "a socket" : "a FIFO (named pipe)"
+                throw LiveLadderError(.badInput, "input \(url) is \(kind), not a media file; to read a stream from a pipe, give it on standard input (-i - < \(url))")
             }
             guard FileManager.default.isReadableFile(atPath: url) else {
                 throw LiveLadderError(.badInput, "cannot read input \(url): permission denied")
@@ -42,7 +72,9 @@ enum InputOpener {
                 throw LiveLadderError(.badInput, "input \(url) did not answer in time (\(detail))")
             }
             if error.isConnectionRefused {
-                throw LiveLadderError(.badInput, "cannot connect to \(url): connection refused; is the source running?")
+                let listenHint = source.kind == .pull && ["rtmp", "srt", "tcp"].contains(source.scheme)
+                    ? "; to wait for a publisher to connect instead, add --listen" : ""
+                throw LiveLadderError(.badInput, "cannot connect to \(url): connection refused; is the source running?\(listenHint)")
             }
             if error.isAddressInUse {
                 throw LiveLadderError(.badInput, "cannot listen on \(url): the address is already in use; stop the other listener or pick another port")

@@ -63,6 +63,9 @@ public final class LadderRun: @unchecked Sendable {
         guard options.listSize >= 3 else {
             throw LiveLadderError(.badConfig, "--list-size: \(options.listSize) is too small; a live window needs at least 3 segments (Apple asks for 6)")
         }
+        guard !(options.listen && source.isFinite) else {
+            throw LiveLadderError(.badConfig, "--listen: \(source.url) is a \(source.kind == .file ? "file" : "pipe"); only a network input (rtmp://, srt://, tcp://) waits for a publisher")
+        }
         guard !(options.loop && source.kind != .file) else {
             throw LiveLadderError(.badConfig, "--loop: only a file can be looped; \(source.url) is not a file")
         }
@@ -73,7 +76,8 @@ public final class LadderRun: @unchecked Sendable {
         let interrupt = control.interrupt
         // A pull input must answer within the input timeout; a listen input waits for its first publisher.
         interrupt.arm(seconds: source.kind == .pull ? options.inputTimeout : nil)
-        let input = try InputOpener.open(source, interrupt: interrupt, probeTime: max(options.inputTimeout, 5))
+        let input = try InputOpener.open(source, interrupt: interrupt, probeTime: max(options.inputTimeout, 5),
+                                         refused: { [logger] in logger.warning("\($0)") })
         let videoInfo = try InputOpener.videoStream(of: input)
         let audioInfo = try InputOpener.audioStream(of: input)
 
