@@ -49,6 +49,8 @@ final class LadderFeed: @unchecked Sendable {
     private var videoOffset: Int64 = 0
     private var audioOffset: Int64 = 0
     private var lastVideoPTS: Int64?
+    /// Where pictures go: the slots of the source's frame rate from the session's first picture.
+    private var grid: FrameGrid
     private var expectedAudio: Int64?
     private var sessionClock = SessionClock()
     private var lastArrival: Date?
@@ -66,9 +68,11 @@ final class LadderFeed: @unchecked Sendable {
     /// This run continues a previous one's playlists: its first segment follows a discontinuity.
     private let resumed: Bool
 
-    init(clock: SegmentClock, frameTicks: Int64, audio: AudioChain?, videoWorkers: [RenditionWorker],
-         audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker], registry: SegmentRegistry, live: Bool,
-         resumed: Bool = false) {
+    init(clock: SegmentClock, frameTicks: Int64, frameRate: (num: Int64, den: Int64)? = nil, audio: AudioChain?,
+         videoWorkers: [RenditionWorker], audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker],
+         registry: SegmentRegistry, live: Bool, resumed: Bool = false) {
+        let rate = frameRate ?? (90_000, max(frameTicks, 1))
+        self.grid = FrameGrid(num: rate.num, den: rate.den, anchor: clock.origin)
         self.registry = registry
         self.live = live
         self.resumed = resumed
@@ -105,7 +109,8 @@ final class LadderFeed: @unchecked Sendable {
             var discontinuity = false
             if let start = pendingStart {
                 guard let inputTicks else { counters.droppedFrames += 1; return }
-                pts = lastVideoPTS.map { $0 + frameTicks } ?? origin
+                pts = lastVideoPTS.map { _ in grid.next } ?? origin
+                grid.restart(at: pts)
                 videoOffset = pts - inputTicks
                 audioOffset = videoOffset
                 expectedAudio = nil
@@ -117,27 +122,36 @@ final class LadderFeed: @unchecked Sendable {
                 }
                 pendingStart = nil
             } else if let last = lastVideoPTS {
-                var candidate = inputTicks.map { $0 + videoOffset } ?? last + frameTicks
+                var candidate = inputTicks.map { $0 + videoOffset } ?? grid.next
                 if candidate <= last && last - candidate < 2 * frameTicks {
                     // A repeated timestamp, not a jump: the frame adds nothing to the timeline.
                     counters.droppedFrames += 1
                     return
                 }
                 if candidate <= last || candidate - last > maximumGap {
-                    videoOffset += last + frameTicks - candidate
-                    candidate = last + frameTicks
+                    videoOffset += grid.next - candidate
+                    candidate = grid.next
                     counters.timestampJumps += 1
-                } else if candidate - last >= frameTicks + frameTicks / 2, let previous = lastPicture {
+                }
+                // The picture's slot on the frame grid; a coarse source clock (FLV's milliseconds) lands
+                // within half a frame of it.
+                let slot = grid.nearestSlot(candidate)
+                guard slot > grid.index else {
+                    // Two pictures in one slot: the source runs faster than its frame rate here.
+                    counters.droppedFrames += 1
+                    return
+                }
+                if slot > grid.index + 1, let previous = lastPicture {
                     // Frames missing (damage skipped, a publisher that dropped some): repeat the last picture
                     // so the timeline has no hole and audio stays in sync.
-                    var fill = last + frameTicks
-                    while candidate - fill >= frameTicks / 2 {
-                        try emitVideo(previous, pts: fill, discontinuity: false, arrival: now)
+                    for missing in (grid.index + 1)..<slot {
+                        try emitVideo(previous, pts: grid.pts(missing), discontinuity: false, arrival: now)
+                        grid.place(at: missing)
                         counters.repeatedFrames += 1
-                        fill += frameTicks
                     }
                 }
-                pts = candidate
+                grid.place(at: slot)
+                pts = grid.pts(slot)
             } else {
                 return
             }
@@ -169,11 +183,12 @@ final class LadderFeed: @unchecked Sendable {
     /// One slate picture (and its share of silence), one frame after the last.
     func slate(_ picture: Frame) throws {
         try lock.withLock {
-            guard let last = lastVideoPTS else { return }
-            try emitVideo(picture, pts: last + frameTicks, discontinuity: false, arrival: Date())
+            guard lastVideoPTS != nil else { return }
+            grid.place(at: grid.index + 1)
+            try emitVideo(picture, pts: grid.pts(grid.index), discontinuity: false, arrival: Date())
             counters.slateFrames += 1
             if let audio {
-                let total = frameTicks * Int64(audio.sampleRate) + slateSampleRemainder
+                let total = (grid.pts(grid.index) - grid.pts(grid.index - 1)) * Int64(audio.sampleRate) + slateSampleRemainder
                 slateSampleRemainder = total % 90_000
                 try distribute(audio.pushSilence(total / 90_000))
             }
@@ -184,8 +199,8 @@ final class LadderFeed: @unchecked Sendable {
     /// frame. The next frame starts a new session.
     func endSession() throws {
         try lock.withLock {
-            guard let last = lastVideoPTS else { return }
-            let videoEnd = last + frameTicks
+            guard lastVideoPTS != nil else { return }
+            let videoEnd = grid.next
             registry.end(at: videoEnd)
             if let audio {
                 try distribute(audio.endSession(videoEndSamples: samples(videoEnd, audio)))
@@ -199,7 +214,7 @@ final class LadderFeed: @unchecked Sendable {
     /// End of the stream: audio padded to the video's end, every rendition finishes, queues close.
     func finish() throws {
         try lock.withLock {
-            let videoEnd = (lastVideoPTS ?? origin) + frameTicks
+            let videoEnd = lastVideoPTS == nil ? origin + frameTicks : grid.next
             registry.end(at: videoEnd)
             if let audio {
                 try distribute(audio.finish(videoEndSamples: samples(videoEnd, audio)))

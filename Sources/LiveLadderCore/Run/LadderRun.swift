@@ -217,7 +217,7 @@ public final class LadderRun: @unchecked Sendable {
         let feed = LadderFeed(
             clock: SegmentClock(origin: Self.timelineOrigin, segmentTicks: segmentTicks, targetDuration: targetDuration,
                                 firstSegmentNumber: resume?.nextNumber ?? 0),
-            frameTicks: frameTicks, audio: audioChain, videoWorkers: videoWorkers,
+            frameTicks: frameTicks, frameRate: (Int64(frameRate.num), Int64(frameRate.den)), audio: audioChain, videoWorkers: videoWorkers,
             audioWorkers: audioOnlyWorker.map { [$0] } ?? (inBandAudio ? videoWorkers : []),
             boundaryWorkers: audioOnlyWorker.map { [$0] } ?? [], registry: registry,
             live: liveFeed, resumed: resume != nil)
