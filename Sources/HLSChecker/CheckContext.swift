@@ -42,6 +42,10 @@ func seconds(_ value: Double) -> String {
     String(format: "%.6f", value)
 }
 
+/// Formats a measured rate. Rates come from bounded sizes over bounded durations, but a message must
+/// never be what traps: a value outside `Int` is printed as a `Double`.
 func bitsPerSecond(_ value: Double) -> String {
-    String(Int(value.rounded()))
+    let rounded = value.rounded()
+    guard rounded.isFinite, abs(rounded) < 0x1p62 else { return "\(value)" }
+    return String(Int(rounded))
 }

@@ -227,13 +227,20 @@ struct VariantValues {
                 return nil
             }
         }
-        bandwidth = read("BANDWIDTH", attributes.decimalInteger)
-        averageBandwidth = read("AVERAGE-BANDWIDTH", attributes.decimalInteger)
+        // Numbers are read within HLSModel's limits, so the rules' arithmetic on them cannot overflow.
+        bandwidth = read("BANDWIDTH") { name throws(AttributeListError) in
+            try attributes.decimalInteger(name, in: PlaylistLimits.bandwidth)
+        }
+        averageBandwidth = read("AVERAGE-BANDWIDTH") { name throws(AttributeListError) in
+            try attributes.decimalInteger(name, in: PlaylistLimits.bandwidth)
+        }
         codecs = read("CODECS", attributes.quotedString).map { list in
             list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         resolution = read("RESOLUTION", attributes.decimalResolution)
-        frameRate = read("FRAME-RATE", attributes.decimalFloatingPoint)
+        frameRate = read("FRAME-RATE") { name throws(AttributeListError) in
+            try attributes.decimalFloatingPoint(name, in: PlaylistLimits.frameRate)
+        }
         if frameRate != nil, case .unquoted(let text)? = attributes["FRAME-RATE"],
            text.split(separator: ".", omittingEmptySubsequences: false).last?.count != 3 || !text.contains(".") {
             log.add("MV2", location, "FRAME-RATE \(text) is not written with three decimals (e.g. 29.970)")

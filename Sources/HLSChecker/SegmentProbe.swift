@@ -234,7 +234,8 @@ private struct TimingAccumulator {
     var meanFrameDistance: Double? {
         guard presentationTimes.count >= 2 else { return nil }
         let sorted = presentationTimes.sorted()
-        let span = Double(sorted.last! - sorted.first!) * timeBase
+        // In Double: a hostile file's timestamps may sit at both ends of Int64, whose difference overflows.
+        let span = (Double(sorted.last!) - Double(sorted.first!)) * timeBase
         return span > 0 ? span / Double(sorted.count - 1) : nil
     }
 
