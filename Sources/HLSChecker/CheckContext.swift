@@ -5,7 +5,8 @@ import Foundation
 struct CheckContext {
     var masterName: String
     var master: MasterPlaylist
-    var masterDirectory: URL
+    /// The output folder: where every URI is resolved, and the only place files are read from.
+    var folder: OutputFolder
     var renditions: [Rendition]
     /// A sliding-window stream: live tolerances (MV3 125 %), MP9 applies.
     var live: Bool
@@ -17,7 +18,7 @@ struct CheckContext {
 
     /// The rendition behind a master URI, if it loaded.
     func rendition(uri: String) -> Rendition? {
-        let path = resolve(uri, against: masterDirectory)
+        guard let path = folder.resolve(uri, from: folder.root).path else { return nil }
         return renditions.first { $0.path == path }
     }
 

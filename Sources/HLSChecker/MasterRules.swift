@@ -35,7 +35,8 @@ enum MasterRules {
         var seen: [String: Int] = [:]
         for variant in master.variants {
             guard let uri = variant.uri else { continue }
-            let path = resolve(uri, against: context.masterDirectory)
+            // A refused URI (URI1) is compared as written.
+            let path = context.folder.resolve(uri, from: context.folder.root).path ?? uri
             if let first = seen[path] {
                 log.add("MV1", here, "variants \(first) and \(variant.number) both name \(uri): one EXT-X-STREAM-INF per video rendition")
             } else {

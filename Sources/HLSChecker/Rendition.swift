@@ -9,9 +9,12 @@ struct MediaEntry: Sendable {
     /// The `EXTINF` duration and `EXT-X-PROGRAM-DATE-TIME` value as written, for precision and format checks.
     var durationText: String
     var programDateTimeText: String?
-    /// The segment file, resolved against the playlist.
-    var path: String
+    /// Where the URI leads inside the output folder, or why it is not followed (URI1).
+    var target: OutputFolder.Target
     var outcome: SegmentOutcome = .gap
+
+    /// The segment file's path (real, when it exists); empty for a refused URI.
+    var path: String { target.path ?? "" }
 
     var facts: SegmentFacts? { outcome.facts }
     var location: (Int, String) { (number, segment.uri) }
@@ -27,6 +30,7 @@ struct Rendition: Sendable {
     /// The URI as the master writes it: how the report names the playlist.
     var name: String
     var role: Role
+    /// The playlist file's real path inside the output folder.
     var path: String
     var text: String
     var playlist: MediaPlaylist

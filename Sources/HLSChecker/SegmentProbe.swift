@@ -97,6 +97,9 @@ enum SegmentOutcome: Sendable {
     /// An fMP4 segment that cannot be read because the playlist names no usable init segment: S4 (no
     /// EXT-X-MAP) or MP12 (the init is missing) reports the cause once for the playlist.
     case needsInitSegment
+    /// The URI leads outside the output folder or to something that is not a bounded regular file (URI1);
+    /// it was not opened.
+    case refused(String)
     case probed(SegmentFacts)
 
     var facts: SegmentFacts? {
