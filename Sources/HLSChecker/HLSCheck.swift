@@ -22,6 +22,8 @@ public enum HLSCheck {
         MediaPlaylistRules.check(context, &log)
         SegmentRules.check(context, &log)
         AlignmentRules.check(context, &log)
+        ContinuityRules.check(context, &log)
+        AudioFrameRules.check(context, &log)
         return CheckReport(failures: log.finished(), checkedPlaylists: renditions.count,
                            checkedSegments: renditions.reduce(0) { $0 + $1.probedEntries.count })
     }

@@ -13,6 +13,28 @@ struct MediaEntry: Sendable {
     var target: OutputFolder.Target
     var outcome: SegmentOutcome = .gap
 
+    /// A GAP entry's stand-in file as probed, when one is on disk: players that fetch GAP URIs anyway
+    /// play it, so S6 and S7 follow it. nil when the file is absent or the entry is no GAP.
+    var standIn: SegmentOutcome?
+
+    /// What a player gets at this entry, for the rules that follow the byte stream from one segment to
+    /// the next (S6, S7).
+    var played: Played {
+        if segment.gap {
+            guard let standIn else { return .skipped }
+            return standIn.facts.map(Played.facts) ?? .unknown
+        }
+        return facts.map(Played.facts) ?? .unknown
+    }
+
+    enum Played {
+        case facts(SegmentFacts)
+        /// A GAP entry without a file: a player goes from the segment before to the one after.
+        case skipped
+        /// Missing, unreadable or refused: nothing to follow across.
+        case unknown
+    }
+
     /// The segment file's path (real, when it exists); empty for a refused URI.
     var path: String { target.path ?? "" }
 

@@ -91,8 +91,9 @@ struct RenditionLoader {
         }
     }
 
-    /// Opens every non-GAP segment of every rendition. Segments are independent, so they are read in
-    /// parallel: a 60-segment, 4-rendition ladder is 240 demuxer opens.
+    /// Opens every segment of every rendition, and the stand-in file of every GAP entry that has one
+    /// (`MediaEntry.standIn`). Segments are independent, so they are read in parallel: a 60-segment,
+    /// 4-rendition ladder is 240 demuxer opens.
     func probeSegments(_ renditions: inout [Rendition]) {
         for r in renditions.indices {
             for e in renditions[r].entries.indices {
@@ -102,31 +103,38 @@ struct RenditionLoader {
             }
         }
         let jobs: [(rendition: Int, entry: Int)] = renditions.enumerated().flatMap { r, rendition in
-            rendition.entries.indices.filter {
-                !rendition.entries[$0].segment.gap && rendition.entries[$0].target.path != nil
-            }.map { (r, $0) }
+            rendition.entries.indices.filter { rendition.entries[$0].target.path != nil }.map { (r, $0) }
         }
-        let results = ResultSlots<SegmentOutcome>(count: jobs.count)
+        // nil: the file is missing.
+        let results = ResultSlots<SegmentOutcome?>(count: jobs.count)
         let inputs = renditions.map { ($0.initBytes, $0.initFacts?.tracks) }
         let paths = jobs.map { renditions[$0.rendition].entries[$0.entry].path }
         let names = jobs.map { renditions[$0.rendition].entries[$0.entry].segment.uri }
         let folder = folder
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
             let (initBytes, initTracks) = inputs[jobs[index].rendition]
-            let outcome: SegmentOutcome
+            let outcome: SegmentOutcome?
             switch folder.read(paths[index], limit: OutputFolder.mediaLimit) {
             case .bytes(let bytes):
                 outcome = SegmentProbe.probe(segment: bytes, initSegment: initBytes, initTracks: initTracks,
                                              name: names[index])
             case .missing:
-                outcome = .unusable("the file is missing")
+                outcome = nil
             case .refused(let reason):
                 outcome = .refused(reason)
             }
             results.set(index, outcome)
         }
         for (index, job) in jobs.enumerated() {
-            renditions[job.rendition].entries[job.entry].outcome = results.value(index) ?? .unusable("not probed")
+            let outcome = results.value(index) ?? nil
+            if renditions[job.rendition].entries[job.entry].segment.gap {
+                // Not fetched for the segment rules (clients must not fetch a GAP); kept for S6 and S7. A
+                // refused GAP URI is still URI1.
+                if case .refused? = outcome { renditions[job.rendition].entries[job.entry].outcome = outcome! }
+                renditions[job.rendition].entries[job.entry].standIn = outcome
+            } else {
+                renditions[job.rendition].entries[job.entry].outcome = outcome ?? .unusable("the file is missing")
+            }
         }
     }
 
