@@ -19,7 +19,8 @@ struct CheckContext {
     /// The rendition behind a master URI, if it loaded.
     func rendition(uri: String) -> Rendition? {
         guard let path = folder.resolve(uri, from: folder.root).path else { return nil }
-        return renditions.first { $0.path == path }
+        // Byte-wise: file names are bytes, String equality is canonical equivalence.
+        return renditions.first { Array($0.path.utf8) == Array(path.utf8) }
     }
 
     func audioRenditions(group: String) -> [Rendition] {

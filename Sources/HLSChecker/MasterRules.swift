@@ -32,15 +32,15 @@ enum MasterRules {
         for stray in master.strayURIs {
             log.add("MV1", here, "URI line \(stray.line) \"\(stray.uri)\" has no #EXT-X-STREAM-INF before it")
         }
-        var seen: [String: Int] = [:]
+        var seen: [[UInt8]: Int] = [:]  // by path bytes: String keys compare canonically
         for variant in master.variants {
             guard let uri = variant.uri else { continue }
             // A refused URI (URI1) is compared as written.
             let path = context.folder.resolve(uri, from: context.folder.root).path ?? uri
-            if let first = seen[path] {
+            if let first = seen[Array(path.utf8)] {
                 log.add("MV1", here, "variants \(first) and \(variant.number) both name \(uri): one EXT-X-STREAM-INF per video rendition")
             } else {
-                seen[path] = variant.number
+                seen[Array(path.utf8)] = variant.number
             }
             if let rendition = context.rendition(uri: uri), !rendition.probedEntries.isEmpty,
                rendition.probedEntries.allSatisfy({ $0.facts?.video == nil }) {

@@ -165,14 +165,14 @@ enum MediaPlaylistRules {
     // MARK: MP5 (URIs)
 
     private static func checkUniqueURIs(_ context: CheckContext, _ log: inout FailureLog) {
-        var firstUse: [String: String] = [:]
+        var firstUse: [[UInt8]: String] = [:]  // by path bytes: String keys compare canonically
         for rendition in context.renditions {
             for entry in rendition.entries where !entry.segment.gap {
                 let here = "\(rendition.name) #\(entry.number)"
-                if let earlier = firstUse[entry.path] {
+                if let earlier = firstUse[Array(entry.path.utf8)] {
                     log.add("MP5", rendition.segmentLocation(entry), "the same file as \(earlier): a URI names one segment only")
                 } else {
-                    firstUse[entry.path] = here
+                    firstUse[Array(entry.path.utf8)] = here
                 }
             }
         }

@@ -64,71 +64,116 @@ struct OutputFolder: Sendable {
     /// Only relative paths are followed. Percent-escapes are decoded one path segment at a time, and an
     /// escape that would change how the path splits (`%2F`, `%5C`) or make a dot segment (`%2e%2e`) is
     /// refused: servers disagree on what those mean, so a checker must not guess.
+    ///
+    /// Everything here works on UTF-8 bytes, never on `Character`s: file names are bytes, while Swift's
+    /// `String` compares by canonical equivalence ("café" precomposed equals "café" decomposed, two
+    /// different folders) and glues a `/` to a following combining mark.
     func resolve(_ uri: String, from directory: String) -> Target {
-        if let problem = Self.syntaxProblem(uri) { return .refused(problem) }
+        let bytes = Array(uri.utf8)
+        if let problem = Self.syntaxProblem(bytes) { return .refused(problem) }
         guard var components = relativeComponents(of: directory) else {
             return .refused("is read from outside the output folder")
         }
-        for raw in uri.split(separator: "/", omittingEmptySubsequences: false) {
-            guard let segment = String(raw).removingPercentEncoding else {
-                return .refused("has malformed percent-encoding")
+        for raw in bytes.split(separator: Self.slash, omittingEmptySubsequences: false) {
+            guard let segment = Self.percentDecoded(raw) else {
+                return .refused("has malformed percent-encoding (or escapes that are not UTF-8)")
             }
-            if segment.contains("/") || segment.contains("\\") || segment.contains("\0") {
+            if segment.contains(Self.slash) || segment.contains(Self.backslash) || segment.contains(0) {
                 return .refused("percent-encodes a separator or NUL (%2F, %5C, %00)")
             }
-            if (segment == "." || segment == "..") && raw != segment {
+            let isDotSegment = segment == [Self.dot] || segment == [Self.dot, Self.dot]
+            if isDotSegment && Array(raw) != segment {
                 return .refused("percent-encodes a dot segment (%2E)")
             }
             switch segment {
-            case ".":
+            case [Self.dot]:
                 continue
-            case "..":
+            case [Self.dot, Self.dot]:
                 guard components.popLast() != nil else { return .refused("climbs out of the output folder") }
             default:
                 components.append(segment)
             }
         }
-        let lexical = join(components)
+        guard let lexical = join(components) else {
+            return .refused("has malformed percent-encoding (or escapes that are not UTF-8)")
+        }
         guard let real = Self.realPath(lexical) else { return .file(lexical) }  // missing: `read` says so
         guard contains(real) else { return .refused("leads outside the output folder through a symbolic link") }
         return .file(real)
     }
 
+    private static let slash = UInt8(ascii: "/")
+    private static let backslash = UInt8(ascii: "\\")
+    private static let dot = UInt8(ascii: ".")
+
     /// What makes `uri` something other than a plain relative path, or nil.
-    private static func syntaxProblem(_ uri: String) -> String? {
+    private static func syntaxProblem(_ uri: [UInt8]) -> String? {
         if uri.isEmpty { return "is empty" }
-        if uri.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            return "has a NUL or control character"
-        }
-        if uri.contains("\\") { return "has a backslash" }
-        if uri.hasPrefix("/") { return "is an absolute path" }
+        if uri.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "has a NUL or control character" }
+        if uri.contains(backslash) { return "has a backslash" }
+        if uri.first == slash { return "is an absolute path" }
         // RFC 3986 §4.2: in a relative reference the first segment has no ':', so one there is a scheme.
-        if let firstSegment = uri.split(separator: "/", omittingEmptySubsequences: false).first,
-           firstSegment.contains(":") {
+        if uri.prefix(while: { $0 != slash }).contains(UInt8(ascii: ":")) {
             return "names a URL scheme (only relative paths inside the output folder are read)"
         }
-        if uri.contains("?") || uri.contains("#") { return "has a query or fragment, which no file in the folder has" }
-        if uri.split(separator: "/", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+        if uri.contains(UInt8(ascii: "?")) || uri.contains(UInt8(ascii: "#")) {
+            return "has a query or fragment, which no file in the folder has"
+        }
+        if uri.split(separator: slash, omittingEmptySubsequences: false).contains(where: \.isEmpty) {
             return "has an empty path segment"
         }
         return nil
     }
 
-    /// The path segments of `directory` below the root, or nil when it is not inside.
-    private func relativeComponents(of directory: String) -> [String]? {
-        if directory == root { return [] }
+    /// `%XX` escapes decoded; nil for a malformed escape or a result that is not UTF-8 (a file name that a
+    /// `String` path could not name exactly).
+    private static func percentDecoded(_ raw: ArraySlice<UInt8>) -> [UInt8]? {
+        var output: [UInt8] = []
+        var index = raw.startIndex
+        while index < raw.endIndex {
+            if raw[index] == UInt8(ascii: "%") {
+                guard index + 2 < raw.endIndex, let high = hexValue(raw[index + 1]), let low = hexValue(raw[index + 2])
+                else { return nil }
+                output.append(high << 4 | low)
+                index += 3
+            } else {
+                output.append(raw[index])
+                index += 1
+            }
+        }
+        return String(validating: output, as: UTF8.self) == nil ? nil : output
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// The path segments (bytes) of `directory` below the root, or nil when it is not inside.
+    private func relativeComponents(of directory: String) -> [[UInt8]]? {
+        if Array(directory.utf8) == Array(root.utf8) { return [] }
         guard contains(directory) else { return nil }
-        let rest = directory.dropFirst(root == "/" ? 1 : root.count + 1)
-        return rest.split(separator: "/").map(String.init)
+        let rest = directory.utf8.dropFirst(root == "/" ? 1 : root.utf8.count + 1)
+        return rest.split(separator: Self.slash).map(Array.init)
     }
 
-    private func join(_ components: [String]) -> String {
-        components.isEmpty ? root : (root == "/" ? "" : root) + "/" + components.joined(separator: "/")
+    private func join(_ components: [[UInt8]]) -> String? {
+        var path = Array(root.utf8)
+        if path == [Self.slash] { path = [] }
+        for component in components { path += [Self.slash] + component }
+        return String(validating: path.isEmpty ? [Self.slash] : path, as: UTF8.self)
     }
 
-    /// `path` lies strictly inside the root.
+    /// `path` lies strictly inside the root, compared byte by byte.
     func contains(_ path: String) -> Bool {
-        root == "/" ? path.hasPrefix("/") && path != "/" : path.hasPrefix(root + "/")
+        let bytes = Array(path.utf8)
+        var prefix = Array(root.utf8)
+        if prefix != [Self.slash] { prefix.append(Self.slash) }
+        return bytes.count > prefix.count && bytes.starts(with: prefix)
     }
 
     // MARK: Reading

@@ -10,7 +10,7 @@ struct RenditionLoader {
     /// A playlist that is refused (URI1), missing or does not parse becomes a failure and is left out.
     func loadPlaylists(_ master: MasterPlaylist, log: inout FailureLog) -> [Rendition] {
         var renditions: [Rendition] = []
-        var seenPaths: Set<String> = []
+        var seenPaths: Set<[UInt8]> = []  // by path bytes: String keys compare canonically
         var wanted: [(uri: String, role: Rendition.Role)] = master.variants.compactMap { variant in
             variant.uri.map { ($0, .video) }
         }
@@ -20,10 +20,10 @@ struct RenditionLoader {
         for (uri, role) in wanted {
             switch folder.resolve(uri, from: folder.root) {
             case .refused(let reason):
-                guard seenPaths.insert("refused:" + uri).inserted else { continue }
+                guard seenPaths.insert(Array(("refused:" + uri).utf8)).inserted else { continue }
                 log.add("URI1", .playlist(uri), refusal(reason))
             case .file(let path):
-                guard seenPaths.insert(path).inserted else { continue }
+                guard seenPaths.insert(Array(path.utf8)).inserted else { continue }
                 if let rendition = load(uri: uri, path: path, role: role, log: &log) { renditions.append(rendition) }
             }
         }

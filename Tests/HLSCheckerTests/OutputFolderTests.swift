@@ -88,4 +88,35 @@ final class OutputFolderTests: XCTestCase {
         guard case .refused(let fifo) = folder.read(root + "/v0/fifo.ts", limit: 100) else { return XCTFail("read a FIFO") }
         XCTAssertTrue(fifo.hasPrefix("is not a regular file"), fifo)
     }
+
+    // Found by tools/fuzz-parser: Swift's String comparisons are by Unicode canonical equivalence and
+    // grapheme clusters, file names are bytes.
+
+    func testAFileNameStartingWithACombiningMarkIsInside() throws {
+        // "/" followed by U+05BA is one Character, so a Character-wise prefix test said "outside".
+        let name = "\u{5BA}x.ts"
+        XCTAssertEqual(mkdir(root + "/v0/" + name, 0o700), 0)
+        XCTAssertTrue(folder.contains(root + "/" + name))
+        XCTAssertEqual(folder.resolve(name, from: root + "/v0"), .file(root + "/v0/" + name))
+    }
+
+    func testACanonicallyEquivalentSiblingFolderIsOutside() throws {
+        // "café" precomposed and decomposed are equal Strings but two folders: the sibling is outside.
+        let parent = scratchDirectory("unicode").path
+        let inside = parent + "/caf\u{E9}", sibling = parent + "/cafe\u{301}"
+        XCTAssertEqual(mkdir(inside, 0o700), 0)
+        XCTAssertEqual(mkdir(sibling, 0o700), 0)
+        try Data("secret".utf8).write(to: URL(fileURLWithPath: sibling + "/secret.ts"))
+        try FileManager.default.createSymbolicLink(atPath: inside + "/link.ts", withDestinationPath: sibling + "/secret.ts")
+        let folder = try XCTUnwrap(OutputFolder(directory: inside))
+        XCTAssertFalse(folder.contains(sibling + "/secret.ts"))
+        XCTAssertEqual(folder.resolve("link.ts", from: folder.root),
+                       .refused("leads outside the output folder through a symbolic link"))
+        guard case .refused = folder.read(sibling + "/secret.ts", limit: 100) else { return XCTFail("read the sibling") }
+    }
+
+    func testPercentEncodingThatIsNotUTF8IsRefused() {
+        guard case .refused(let message) = folder.resolve("seg%FF.ts", from: root) else { return XCTFail("followed") }
+        XCTAssertTrue(message.hasPrefix("has malformed percent-encoding"), message)
+    }
 }
