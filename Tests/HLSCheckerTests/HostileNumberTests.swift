@@ -90,6 +90,23 @@ final class HostileNumberTests: XCTestCase {
         XCTAssertEqual(facts.problems.map(\.message), ["init segment's moov has no track"])
     }
 
+    func testTimestampsAtTheEndsOfInt64AreFailuresNotTraps() throws {
+        // tfdt with the top bit set reads as a timestamp near Int64.min; the next segment's is small and
+        // positive, so their difference does not fit in an Int64.
+        let directory = try ladderCopy(.fragmentedMP4)
+        for segment in ["v2/seg1.m4s", "v0/seg1.m4s"] {
+            let url = directory.appendingPathComponent(segment)
+            var bytes = [UInt8](try Data(contentsOf: url))
+            let tfdt = try XCTUnwrap((0..<bytes.count - 4).first { Array(bytes[$0..<$0 + 4]) == Array("tfdt".utf8) })
+            XCTAssertEqual(bytes[tfdt + 4], 1, "a 64-bit tfdt")
+            bytes.replaceSubrange(tfdt + 8..<tfdt + 16, with: [0x80, 0, 0, 0, 0, 0, 0x10, 0])
+            try Data(bytes).write(to: url)
+        }
+        let report = try check(directory)
+        XCTAssertFalse(report.passed)
+        XCTAssertTrue(report.failures.allSatisfy { !$0.description.contains("\n") })
+    }
+
     func testHugeMeasuredRatesAreFormattedNotTrapped() {
         XCTAssertEqual(bitsPerSecond(1234.4), "1234")
         XCTAssertEqual(bitsPerSecond(.infinity), "inf")
