@@ -20,6 +20,7 @@ struct MediaEntry: Sendable {
     /// What a player gets at this entry, for the rules that follow the byte stream from one segment to
     /// the next (S6, S7).
     var played: Played {
+        if case .refused = outcome { return .unknown }  // never opened, GAP or not
         if segment.gap {
             guard let standIn else { return .skipped }
             return standIn.facts.map(Played.facts) ?? .unknown

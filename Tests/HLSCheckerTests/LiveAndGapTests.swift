@@ -187,4 +187,17 @@ final class LiveAndGapTests: XCTestCase {
                       lines.joined(separator: "\n"))
         XCTAssertTrue(lines.contains { $0.hasPrefix("S7 v1/index.m3u8 #1 (seg1.ts): carries 95 audio frames") }, lines.joined(separator: "\n"))
     }
+
+    func testAGapWhoseURIIsRefusedIsURI1AndBreaksTheChain() throws {
+        // Nothing is known of what players got there (check did not open it), so S6 does not guess that
+        // seg0 runs straight into seg2.
+        let directory = try ladderCopy(.transportStream)
+        try rewrite(directory, "v1/index.m3u8") { playlist in
+            playlist.segments[1].gap = true
+            playlist.segments[1].uri = "../../elsewhere/seg1.ts"
+        }
+        let report = try check(directory)
+        assertFailsOnly(report, ["URI1"])
+        assertFails(report, "URI1", at: "v1/index.m3u8 #1 (../../elsewhere/seg1.ts)")
+    }
 }
