@@ -70,6 +70,18 @@ struct TransportStreamContinuity: Sendable {
             }
             tails[pid] = state
         }
+        // Slices of `bytes` would keep the whole segment alive as long as the facts are kept: the few
+        // packets kept get their own storage.
+        heads = heads.mapValues { head in
+            var copy = head
+            copy.content = ArraySlice(Array(head.content))
+            return copy
+        }
+        tails = tails.mapValues { tail in
+            var copy = tail
+            copy.content = ArraySlice(Array(tail.content))
+            return copy
+        }
     }
 
     /// The chain after `packet`, and whether `packet` continues `state` (nil: nothing to continue).
