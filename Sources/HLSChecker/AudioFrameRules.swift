@@ -50,10 +50,12 @@ enum AudioFrameRules {
             else { continue }
             let step = frameTicks(current)
             guard abs(gap - step) > 1 else { continue }
-            let frames = Int((abs(gap - step) / step).rounded())
+            // In Double and printed by `number`: a hostile time base makes a frame a fraction of a tick, and
+            // the count of frames off more than an Int holds.
+            let frames = (abs(gap - step) / step).rounded()
             let verdict = frames == 0
                 ? "off by \(number(gap - step)) ticks"
-                : gap < step ? "\(frames) frame(s) repeated" : "\(frames) frame(s) missing"
+                : gap < step ? "\(number(frames)) frame(s) repeated" : "\(number(frames)) frame(s) missing"
             let standIn = entry.segment.gap ? " (this GAP entry's stand-in)" : ""
             log.add("S7", rendition.segmentLocation(entry),
                     "first audio frame at PTS \(current.frames.first) is \(number(gap)) ticks after the last one of \(before.segment) at PTS \(before.frames.last), not one AAC frame (\(number(step)) ticks of \(current.frames.timeBase)): \(verdict)\(standIn)")

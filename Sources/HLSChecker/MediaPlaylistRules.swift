@@ -44,6 +44,8 @@ enum MediaPlaylistRules {
     private static func checkTargetDuration(_ rendition: Rendition, reference: (name: String?, target: Int?),
                                             _ log: inout FailureLog) {
         let target = rendition.playlist.targetDuration
+        // EXTINF ≤ 86 400 s (HLSModel's PlaylistLimits), so rounding it to an Int, or to milliseconds below,
+        // cannot overflow.
         for entry in rendition.entries where Int(entry.segment.duration.rounded()) > target {
             log.add("MP2", rendition.segmentLocation(entry),
                     "EXTINF \(entry.durationText) rounds to \(Int(entry.segment.duration.rounded())), above EXT-X-TARGETDURATION \(target)")

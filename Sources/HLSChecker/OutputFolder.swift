@@ -203,7 +203,7 @@ struct OutputFolder: Sendable {
             return .refused("changed while it was being opened")
         }
         // One byte more than allowed shows a file that grew past the limit after the size check.
-        var bytes = [UInt8](repeating: 0, count: min(Int(after.st_size), limit) + 1)
+        var bytes = [UInt8](repeating: 0, count: min(max(Int(after.st_size), 0), limit) + 1)
         var count = 0
         while count < bytes.count {
             let got = bytes.withUnsafeMutableBytes { buffer in

@@ -107,6 +107,26 @@ final class HostileNumberTests: XCTestCase {
         XCTAssertTrue(report.failures.allSatisfy { !$0.description.contains("\n") })
     }
 
+    func testAnAudioTimescaleOfOneWithAHugeJumpIsAFailureNotATrap() throws {
+        // mdhd timescale 1 makes one AAC frame 0.02 ticks; a tfdt 2^62 ticks on is 2·10^20 frames away,
+        // more than an Int can count.
+        let directory = try ladderCopy(.fragmentedMP4)
+        let initURL = directory.appendingPathComponent("v2/init_2.mp4")
+        var initBytes = [UInt8](try Data(contentsOf: initURL))
+        let mdhd = try XCTUnwrap((0..<initBytes.count - 4).first { Array(initBytes[$0..<$0 + 4]) == Array("mdhd".utf8) })
+        let timescale = mdhd + 4 + (initBytes[mdhd + 4] == 1 ? 20 : 12)
+        initBytes.replaceSubrange(timescale..<timescale + 4, with: [0, 0, 0, 1])
+        try Data(initBytes).write(to: initURL)
+        let url = directory.appendingPathComponent("v2/seg1.m4s")
+        var bytes = [UInt8](try Data(contentsOf: url))
+        let tfdt = try XCTUnwrap((0..<bytes.count - 4).first { Array(bytes[$0..<$0 + 4]) == Array("tfdt".utf8) })
+        bytes.replaceSubrange(tfdt + 8..<tfdt + 16, with: [0x40, 0, 0, 0, 0, 0, 0, 0])
+        try Data(bytes).write(to: url)
+        let report = try check(directory)
+        XCTAssertTrue(report.failures.contains { $0.rule == "S7" && $0.location.hasPrefix("v2/index.m3u8 #1") },
+                      report.failures.map(\.description).joined(separator: "\n"))
+    }
+
     func testHugeMeasuredRatesAreFormattedNotTrapped() {
         XCTAssertEqual(bitsPerSecond(1234.4), "1234")
         XCTAssertEqual(bitsPerSecond(.infinity), "inf")
