@@ -5,7 +5,8 @@ import Foundation
 struct CheckContext {
     var masterName: String
     var master: MasterPlaylist
-    var masterDirectory: URL
+    /// The output folder: where every URI is resolved, and the only place files are read from.
+    var folder: OutputFolder
     var renditions: [Rendition]
     /// A sliding-window stream: live tolerances (MV3 125 %), MP9 applies.
     var live: Bool
@@ -17,8 +18,9 @@ struct CheckContext {
 
     /// The rendition behind a master URI, if it loaded.
     func rendition(uri: String) -> Rendition? {
-        let path = resolve(uri, against: masterDirectory)
-        return renditions.first { $0.path == path }
+        guard let path = folder.resolve(uri, from: folder.root).path else { return nil }
+        // Byte-wise: file names are bytes, String equality is canonical equivalence.
+        return renditions.first { Array($0.path.utf8) == Array(path.utf8) }
     }
 
     func audioRenditions(group: String) -> [Rendition] {
@@ -42,6 +44,10 @@ func seconds(_ value: Double) -> String {
     String(format: "%.6f", value)
 }
 
+/// Formats a measured rate. Rates come from bounded sizes over bounded durations, but a message must
+/// never be what traps: a value outside `Int` is printed as a `Double`.
 func bitsPerSecond(_ value: Double) -> String {
-    String(Int(value.rounded()))
+    let rounded = value.rounded()
+    guard rounded.isFinite, abs(rounded) < 0x1p62 else { return "\(value)" }
+    return String(Int(rounded))
 }

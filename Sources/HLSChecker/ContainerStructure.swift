@@ -129,7 +129,9 @@ enum ISOBoxes {
             } else if size == 0 {
                 size = range.upperBound - offset  // "extends to the end of the file"
             }
-            guard size >= payload - offset, offset + size <= range.upperBound else { return (boxes, false) }
+            // `size` comes from the file (a 64-bit largesize may even read as negative): compared with
+            // what is left rather than added to `offset`, which could overflow.
+            guard size >= payload - offset, size <= range.upperBound - offset else { return (boxes, false) }
             boxes.append(Box(type: String(decoding: typeBytes, as: UTF8.self), start: offset, payload: payload,
                              end: offset + size))
             offset += size
@@ -169,7 +171,7 @@ struct InitSegmentFacts: Sendable {
         }
         for trak in ISOBoxes.children(bytes, of: moov) where trak.type == "trak" {
             let parts = ISOBoxes.children(bytes, of: trak)
-            guard let tkhd = parts.first(where: { $0.type == "tkhd" }) else { continue }
+            guard let tkhd = parts.first(where: { $0.type == "tkhd" }), tkhd.payload < tkhd.end else { continue }
             // tkhd: version(1) flags(3), then creation/modification times (4 or 8 bytes each), then track_ID.
             let idOffset = tkhd.payload + 4 + (bytes[tkhd.payload] == 1 ? 16 : 8)
             guard let id = ISOBoxes.uint32(bytes, at: idOffset) else { continue }

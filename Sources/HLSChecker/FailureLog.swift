@@ -59,8 +59,8 @@ struct Location: CustomStringConvertible {
     }
 
     var description: String {
-        if let segment { return "\(playlist) #\(segment.number) (\(segment.uri))" }
-        if let detail { return "\(playlist) \(detail)" }
-        return playlist
+        if let segment { return "\(printable(playlist)) #\(segment.number) (\(printable(segment.uri)))" }
+        if let detail { return "\(printable(playlist)) \(printable(detail))" }
+        return printable(playlist)
     }
 }

@@ -32,14 +32,15 @@ enum MasterRules {
         for stray in master.strayURIs {
             log.add("MV1", here, "URI line \(stray.line) \"\(stray.uri)\" has no #EXT-X-STREAM-INF before it")
         }
-        var seen: [String: Int] = [:]
+        var seen: [[UInt8]: Int] = [:]  // by path bytes: String keys compare canonically
         for variant in master.variants {
             guard let uri = variant.uri else { continue }
-            let path = resolve(uri, against: context.masterDirectory)
-            if let first = seen[path] {
+            // A refused URI (URI1) is compared as written.
+            let path = context.folder.resolve(uri, from: context.folder.root).path ?? uri
+            if let first = seen[Array(path.utf8)] {
                 log.add("MV1", here, "variants \(first) and \(variant.number) both name \(uri): one EXT-X-STREAM-INF per video rendition")
             } else {
-                seen[path] = variant.number
+                seen[Array(path.utf8)] = variant.number
             }
             if let rendition = context.rendition(uri: uri), !rendition.probedEntries.isEmpty,
                rendition.probedEntries.allSatisfy({ $0.facts?.video == nil }) {
@@ -227,13 +228,20 @@ struct VariantValues {
                 return nil
             }
         }
-        bandwidth = read("BANDWIDTH", attributes.decimalInteger)
-        averageBandwidth = read("AVERAGE-BANDWIDTH", attributes.decimalInteger)
+        // Numbers are read within HLSModel's limits, so the rules' arithmetic on them cannot overflow.
+        bandwidth = read("BANDWIDTH") { name throws(AttributeListError) in
+            try attributes.decimalInteger(name, in: PlaylistLimits.bandwidth)
+        }
+        averageBandwidth = read("AVERAGE-BANDWIDTH") { name throws(AttributeListError) in
+            try attributes.decimalInteger(name, in: PlaylistLimits.bandwidth)
+        }
         codecs = read("CODECS", attributes.quotedString).map { list in
             list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         resolution = read("RESOLUTION", attributes.decimalResolution)
-        frameRate = read("FRAME-RATE", attributes.decimalFloatingPoint)
+        frameRate = read("FRAME-RATE") { name throws(AttributeListError) in
+            try attributes.decimalFloatingPoint(name, in: PlaylistLimits.frameRate)
+        }
         if frameRate != nil, case .unquoted(let text)? = attributes["FRAME-RATE"],
            text.split(separator: ".", omittingEmptySubsequences: false).last?.count != 3 || !text.contains(".") {
             log.add("MV2", location, "FRAME-RATE \(text) is not written with three decimals (e.g. 29.970)")

@@ -44,6 +44,8 @@ enum MediaPlaylistRules {
     private static func checkTargetDuration(_ rendition: Rendition, reference: (name: String?, target: Int?),
                                             _ log: inout FailureLog) {
         let target = rendition.playlist.targetDuration
+        // EXTINF ≤ 86 400 s (HLSModel's PlaylistLimits), so rounding it to an Int, or to milliseconds below,
+        // cannot overflow.
         for entry in rendition.entries where Int(entry.segment.duration.rounded()) > target {
             log.add("MP2", rendition.segmentLocation(entry),
                     "EXTINF \(entry.durationText) rounds to \(Int(entry.segment.duration.rounded())), above EXT-X-TARGETDURATION \(target)")
@@ -165,14 +167,14 @@ enum MediaPlaylistRules {
     // MARK: MP5 (URIs)
 
     private static func checkUniqueURIs(_ context: CheckContext, _ log: inout FailureLog) {
-        var firstUse: [String: String] = [:]
+        var firstUse: [[UInt8]: String] = [:]  // by path bytes: String keys compare canonically
         for rendition in context.renditions {
             for entry in rendition.entries where !entry.segment.gap {
                 let here = "\(rendition.name) #\(entry.number)"
-                if let earlier = firstUse[entry.path] {
+                if let earlier = firstUse[Array(entry.path.utf8)] {
                     log.add("MP5", rendition.segmentLocation(entry), "the same file as \(earlier): a URI names one segment only")
                 } else {
-                    firstUse[entry.path] = here
+                    firstUse[Array(entry.path.utf8)] = here
                 }
             }
         }

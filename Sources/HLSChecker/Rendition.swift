@@ -9,9 +9,35 @@ struct MediaEntry: Sendable {
     /// The `EXTINF` duration and `EXT-X-PROGRAM-DATE-TIME` value as written, for precision and format checks.
     var durationText: String
     var programDateTimeText: String?
-    /// The segment file, resolved against the playlist.
-    var path: String
+    /// Where the URI leads inside the output folder, or why it is not followed (URI1).
+    var target: OutputFolder.Target
     var outcome: SegmentOutcome = .gap
+
+    /// A GAP entry's stand-in file as probed, when one is on disk: players that fetch GAP URIs anyway
+    /// play it, so S6 and S7 follow it. nil when the file is absent or the entry is no GAP.
+    var standIn: SegmentOutcome?
+
+    /// What a player gets at this entry, for the rules that follow the byte stream from one segment to
+    /// the next (S6, S7).
+    var played: Played {
+        if case .refused = outcome { return .unknown }  // never opened, GAP or not
+        if segment.gap {
+            guard let standIn else { return .skipped }
+            return standIn.facts.map(Played.facts) ?? .unknown
+        }
+        return facts.map(Played.facts) ?? .unknown
+    }
+
+    enum Played {
+        case facts(SegmentFacts)
+        /// A GAP entry without a file: a player goes from the segment before to the one after.
+        case skipped
+        /// Missing, unreadable or refused: nothing to follow across.
+        case unknown
+    }
+
+    /// The segment file's path (real, when it exists); empty for a refused URI.
+    var path: String { target.path ?? "" }
 
     var facts: SegmentFacts? { outcome.facts }
     var location: (Int, String) { (number, segment.uri) }
@@ -27,6 +53,7 @@ struct Rendition: Sendable {
     /// The URI as the master writes it: how the report names the playlist.
     var name: String
     var role: Role
+    /// The playlist file's real path inside the output folder.
     var path: String
     var text: String
     var playlist: MediaPlaylist

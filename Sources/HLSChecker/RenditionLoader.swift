@@ -1,15 +1,16 @@
 import Foundation
 import HLSModel
 
-/// Reads the media playlists the master names and opens every segment they list.
+/// Reads the media playlists the master names and opens every segment they list, all through the
+/// output folder (`OutputFolder`): nothing outside it is opened.
 struct RenditionLoader {
-    let masterDirectory: URL
+    let folder: OutputFolder
 
     /// The playlists named by the master's variants and audio renditions, each once, in master order.
-    /// A playlist that is missing or does not parse becomes a failure and is left out.
+    /// A playlist that is refused (URI1), missing or does not parse becomes a failure and is left out.
     func loadPlaylists(_ master: MasterPlaylist, log: inout FailureLog) -> [Rendition] {
         var renditions: [Rendition] = []
-        var seenPaths: Set<String> = []
+        var seenPaths: Set<[UInt8]> = []  // by path bytes: String keys compare canonically
         var wanted: [(uri: String, role: Rendition.Role)] = master.variants.compactMap { variant in
             variant.uri.map { ($0, .video) }
         }
@@ -17,20 +18,32 @@ struct RenditionLoader {
             if let uri = media.uri { wanted.append((uri, .audio(groupID: media.groupID ?? ""))) }
         }
         for (uri, role) in wanted {
-            let path = resolve(uri, against: masterDirectory)
-            guard seenPaths.insert(path).inserted else { continue }
-            if let rendition = load(uri: uri, path: path, role: role, log: &log) { renditions.append(rendition) }
+            switch folder.resolve(uri, from: folder.root) {
+            case .refused(let reason):
+                guard seenPaths.insert(Array(("refused:" + uri).utf8)).inserted else { continue }
+                log.add("URI1", .playlist(uri), refusal(reason))
+            case .file(let path):
+                guard seenPaths.insert(Array(path.utf8)).inserted else { continue }
+                if let rendition = load(uri: uri, path: path, role: role, log: &log) { renditions.append(rendition) }
+            }
         }
         return renditions
     }
 
     private func load(uri: String, path: String, role: Rendition.Role, log: inout FailureLog) -> Rendition? {
         let location = Location.playlist(uri)
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: [UInt8]
+        switch folder.read(path, limit: OutputFolder.playlistLimit) {
+        case .bytes(let bytes):
+            data = bytes
+        case .missing:
             log.add("MP12", location, "the master lists this playlist but it is missing or unreadable")
             return nil
+        case .refused(let reason):
+            log.add("URI1", location, refusal(reason))
+            return nil
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: data, as: UTF8.self) else {
             log.add("MP12", location, "the playlist is not UTF-8 text")
             return nil
         }
@@ -42,52 +55,91 @@ struct RenditionLoader {
             return nil
         }
         let raw = RawMediaLines(text)
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let directory = OutputFolder.directory(of: path)
+        // mediaSequence ≤ 2^53 (PlaylistLimits) and index < the line count: the sum cannot overflow.
         let entries = playlist.segments.enumerated().map { index, segment in
             MediaEntry(number: playlist.mediaSequence + index, segment: segment,
                        durationText: index < raw.durations.count ? raw.durations[index] : "",
                        programDateTimeText: index < raw.programDateTimes.count ? raw.programDateTimes[index] : nil,
-                       path: resolve(segment.uri, against: directory))
+                       target: folder.resolve(segment.uri, from: directory))
         }
         var rendition = Rendition(name: uri, role: role, path: path, text: text, playlist: playlist, entries: entries,
                                   lastLine: raw.lastLine, firstLine: raw.firstLine)
         if let map = playlist.map {
-            let initPath = resolve(map, against: directory)
-            rendition.initPath = initPath
-            if let bytes = FileManager.default.contents(atPath: initPath), !bytes.isEmpty {
-                rendition.initBytes = [UInt8](bytes)
-                rendition.initFacts = InitSegmentFacts(bytes: rendition.initBytes!)
-            } else {
-                log.add("MP12", location, "EXT-X-MAP names \(map), which is missing or empty")
-            }
+            readInitSegment(map, from: directory, into: &rendition, log: &log)
         }
         return rendition
     }
 
-    /// Opens every non-GAP segment of every rendition. Segments are independent, so they are read in
-    /// parallel: a 60-segment, 4-rendition ladder is 240 demuxer opens.
-    func probeSegments(_ renditions: inout [Rendition]) {
-        let jobs: [(rendition: Int, entry: Int)] = renditions.enumerated().flatMap { r, rendition in
-            rendition.entries.indices.filter { !rendition.entries[$0].segment.gap }.map { (r, $0) }
+    private func readInitSegment(_ map: String, from directory: String, into rendition: inout Rendition,
+                                 log: inout FailureLog) {
+        let location = Location.playlist(rendition.name)
+        switch folder.resolve(map, from: directory) {
+        case .refused(let reason):
+            log.add("URI1", location, "EXT-X-MAP URI \"\(printable(map))\" \(reason); it is not opened")
+        case .file(let path):
+            rendition.initPath = path
+            switch folder.read(path, limit: OutputFolder.mediaLimit) {
+            case .bytes(let bytes) where !bytes.isEmpty:
+                rendition.initBytes = bytes
+                rendition.initFacts = InitSegmentFacts(bytes: bytes)
+            case .bytes, .missing:
+                log.add("MP12", location, "EXT-X-MAP names \(printable(map)), which is missing or empty")
+            case .refused(let reason):
+                log.add("URI1", location, "EXT-X-MAP URI \"\(printable(map))\" \(reason); it is not opened")
+            }
         }
-        let results = ResultSlots<SegmentOutcome>(count: jobs.count)
+    }
+
+    /// Opens every segment of every rendition, and the stand-in file of every GAP entry that has one
+    /// (`MediaEntry.standIn`). Segments are independent, so they are read in parallel: a 60-segment,
+    /// 4-rendition ladder is 240 demuxer opens.
+    func probeSegments(_ renditions: inout [Rendition]) {
+        for r in renditions.indices {
+            for e in renditions[r].entries.indices {
+                if case .refused(let reason) = renditions[r].entries[e].target {
+                    renditions[r].entries[e].outcome = .refused(reason)
+                }
+            }
+        }
+        let jobs: [(rendition: Int, entry: Int)] = renditions.enumerated().flatMap { r, rendition in
+            rendition.entries.indices.filter { rendition.entries[$0].target.path != nil }.map { (r, $0) }
+        }
+        // nil: the file is missing.
+        let results = ResultSlots<SegmentOutcome?>(count: jobs.count)
         let inputs = renditions.map { ($0.initBytes, $0.initFacts?.tracks) }
         let paths = jobs.map { renditions[$0.rendition].entries[$0.entry].path }
         let names = jobs.map { renditions[$0.rendition].entries[$0.entry].segment.uri }
+        let folder = folder
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
             let (initBytes, initTracks) = inputs[jobs[index].rendition]
-            let outcome: SegmentOutcome
-            if let data = FileManager.default.contents(atPath: paths[index]) {
-                outcome = SegmentProbe.probe(segment: [UInt8](data), initSegment: initBytes, initTracks: initTracks,
+            let outcome: SegmentOutcome?
+            switch folder.read(paths[index], limit: OutputFolder.mediaLimit) {
+            case .bytes(let bytes):
+                outcome = SegmentProbe.probe(segment: bytes, initSegment: initBytes, initTracks: initTracks,
                                              name: names[index])
-            } else {
-                outcome = .unusable("the file is missing")
+            case .missing:
+                outcome = nil
+            case .refused(let reason):
+                outcome = .refused(reason)
             }
             results.set(index, outcome)
         }
         for (index, job) in jobs.enumerated() {
-            renditions[job.rendition].entries[job.entry].outcome = results.value(index) ?? .unusable("not probed")
+            let outcome = results.value(index) ?? nil
+            if renditions[job.rendition].entries[job.entry].segment.gap {
+                // Not fetched for the segment rules (clients must not fetch a GAP); kept for S6 and S7. A
+                // refused GAP URI is still URI1.
+                if case .refused? = outcome { renditions[job.rendition].entries[job.entry].outcome = outcome! }
+                renditions[job.rendition].entries[job.entry].standIn = outcome
+            } else {
+                renditions[job.rendition].entries[job.entry].outcome = outcome ?? .unusable("the file is missing")
+            }
         }
+    }
+
+    private func refusal(_ reason: String) -> String {
+        "the URI \(reason); it is not opened"
     }
 
     /// Which rule a media playlist's parse error breaks, from the tag the parser names.
@@ -101,11 +153,17 @@ struct RenditionLoader {
     }
 }
 
-/// A segment or playlist URI as a file path. Only relative URIs and `file:` URLs name local files.
-func resolve(_ uri: String, against directory: URL) -> String {
-    if let url = URL(string: uri), url.scheme == "file" { return url.path }
-    let decoded = uri.removingPercentEncoding ?? uri
-    return URL(fileURLWithPath: decoded, relativeTo: directory).standardizedFileURL.path
+/// `text` with control characters escaped, so a hostile URI cannot break a report line or a terminal.
+func printable(_ text: String) -> String {
+    var result = ""
+    for scalar in text.unicodeScalars {
+        if scalar.value < 0x20 || scalar.value == 0x7F {
+            result += "\\u{\(String(scalar.value, radix: 16))}"
+        } else {
+            result.unicodeScalars.append(scalar)
+        }
+    }
+    return result
 }
 
 /// Per-segment lines as written, which HLSModel normalises away: the `EXTINF` duration text (for its

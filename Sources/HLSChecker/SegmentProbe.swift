@@ -55,6 +55,8 @@ struct VideoFacts: Sendable {
 
 struct AudioFacts: Sendable {
     var timing: StreamTiming
+    /// The AAC frames in the stream's own ticks, for the exact join check (S7).
+    var frames: AudioFrames?
     var codec: String
     /// FFmpeg profile number (1 = AAC-LC), nil when unknown.
     var profile: Int?
@@ -72,6 +74,16 @@ struct AudioFacts: Sendable {
     }
 }
 
+/// A segment's audio frames (packets) in integer ticks of the stream's time base: doubles would blur the
+/// one-tick differences S7 looks at.
+struct AudioFrames: Sendable, Equatable {
+    /// Smallest and largest presentation time.
+    var first: Int64
+    var last: Int64
+    var count: Int
+    var timeBase: Rational
+}
+
 /// Everything the rules need to know about one media segment.
 struct SegmentFacts: Sendable {
     var size: Int
@@ -79,6 +91,8 @@ struct SegmentFacts: Sendable {
     var video: VideoFacts?
     var audio: AudioFacts?
     var structureProblems: [StructureProblem]
+    /// TS only: each PID's continuity counters (S6).
+    var continuity: TransportStreamContinuity?
 
     func shifted(by offset: Double) -> SegmentFacts {
         var copy = self
@@ -97,6 +111,9 @@ enum SegmentOutcome: Sendable {
     /// An fMP4 segment that cannot be read because the playlist names no usable init segment: S4 (no
     /// EXT-X-MAP) or MP12 (the init is missing) reports the cause once for the playlist.
     case needsInitSegment
+    /// The URI leads outside the output folder or to something that is not a bounded regular file (URI1);
+    /// it was not opened.
+    case refused(String)
     case probed(SegmentFacts)
 
     var facts: SegmentFacts? {
@@ -129,18 +146,21 @@ enum SegmentProbe {
             return .unusable("does not open as media: \(error)")
         }
         do {
-            return .probed(try read(input, size: bytes.count, container: container, problems: problems))
+            let continuity = container == .transportStream ? TransportStreamContinuity(scanning: bytes) : nil
+            return .probed(try read(input, size: bytes.count, container: container, problems: problems,
+                                    continuity: continuity))
         } catch {
             return .unusable("cannot be read to the end: \(error)")
         }
     }
 
     private static func read(_ input: MediaInput, size: Int, container: SegmentContainer,
-                             problems: [StructureProblem]) throws -> SegmentFacts {
+                             problems: [StructureProblem], continuity: TransportStreamContinuity?) throws -> SegmentFacts {
         let videoIndex = input.streams.first { $0.kind == .video }?.index
         let audioIndex = input.streams.first { $0.kind == .audio }?.index
         var videoTimes = TimingAccumulator(timeBase: videoIndex.map { input.timeBase(ofStream: $0).doubleValue } ?? 0)
-        var audioTimes = TimingAccumulator(timeBase: audioIndex.map { input.timeBase(ofStream: $0).doubleValue } ?? 0)
+        let audioTimeBase = audioIndex.map { input.timeBase(ofStream: $0) }
+        var audioTimes = TimingAccumulator(timeBase: audioTimeBase?.doubleValue ?? 0)
         var firstVideoPacket: Packet?
         while let packet = try input.read() {
             if packet.streamIndex == videoIndex {
@@ -150,14 +170,17 @@ enum SegmentProbe {
                 audioTimes.add(packet)
             }
         }
-        var facts = SegmentFacts(size: size, container: container, video: nil, audio: nil, structureProblems: problems)
+        var facts = SegmentFacts(size: size, container: container, video: nil, audio: nil, structureProblems: problems,
+                                 continuity: continuity)
         if let videoIndex, let timing = videoTimes.finishedTiming {
             facts.video = videoFacts(input, stream: videoIndex, timing: timing, accumulator: videoTimes,
                                      firstPacket: firstVideoPacket, container: container)
         }
         if let audioIndex, let timing = audioTimes.finishedTiming {
             let stream = input.streams[audioIndex]
-            facts.audio = AudioFacts(timing: timing, codec: stream.codec, profile: input.codecProfile(ofStream: audioIndex),
+            let frames = audioTimeBase.flatMap { audioTimes.frames(timeBase: $0) }
+            facts.audio = AudioFacts(timing: timing, frames: frames, codec: stream.codec,
+                                     profile: input.codecProfile(ofStream: audioIndex),
                                      sampleRate: stream.sampleRate ?? 0, channels: stream.channels ?? 0)
         }
         return facts
@@ -234,8 +257,15 @@ private struct TimingAccumulator {
     var meanFrameDistance: Double? {
         guard presentationTimes.count >= 2 else { return nil }
         let sorted = presentationTimes.sorted()
-        let span = Double(sorted.last! - sorted.first!) * timeBase
+        // In Double: a hostile file's timestamps may sit at both ends of Int64, whose difference overflows.
+        let span = (Double(sorted.last!) - Double(sorted.first!)) * timeBase
         return span > 0 ? span / Double(sorted.count - 1) : nil
+    }
+
+    /// The packets' presentation times in ticks: for audio, one AAC frame each.
+    func frames(timeBase: Rational) -> AudioFrames? {
+        guard let first = presentationTimes.min(), let last = presentationTimes.max() else { return nil }
+        return AudioFrames(first: first, last: last, count: presentationTimes.count, timeBase: timeBase)
     }
 
     /// The timing with `repeatedPresentation` filled in, once every packet was added.

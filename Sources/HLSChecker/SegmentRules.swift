@@ -20,6 +20,8 @@ enum SegmentRules {
             switch entry.outcome {
             case .unusable(let reason):
                 log.add("MP12", rendition.segmentLocation(entry), reason)
+            case .refused(let reason):
+                log.add("URI1", rendition.segmentLocation(entry), "the URI \(reason); it is not opened")
             case .probed(let facts):
                 for problem in facts.structureProblems {
                     log.add(problem.rule, rendition.segmentLocation(entry), problem.message)

@@ -141,25 +141,30 @@ public struct AttributeList: Equatable, Sendable {
         return text
     }
 
-    /// A decimal-integer attribute, e.g. `BANDWIDTH=3500000`.
-    public func decimalInteger(_ name: String) throws(AttributeListError) -> Int? {
+    /// A decimal-integer attribute within `range`, e.g. `BANDWIDTH=3500000`. The default range is
+    /// `PlaylistLimits.integer`, so no integer read from a playlist is unbounded.
+    public func decimalInteger(_ name: String, in range: ClosedRange<Int> = PlaylistLimits.integer)
+        throws(AttributeListError) -> Int? {
         guard let text = try unquoted(name) else { return nil }
-        guard let value = DecimalText.integer(Substring(text)) else {
-            throw AttributeListError("\(name) \"\(text)\" is not a decimal integer")
+        switch DecimalText.integer(Substring(text), in: range) {
+        case .value(let value): return value
+        case .malformed: throw AttributeListError("\(name) \"\(text)\" is not a decimal integer")
+        case .outOfRange: throw AttributeListError(Self.outOfRange(name, text, PlaylistLimits.text(range)))
         }
-        return value
     }
 
-    /// A decimal-floating-point attribute (non-negative), e.g. `FRAME-RATE=29.970`.
-    public func decimalFloatingPoint(_ name: String) throws(AttributeListError) -> Double? {
+    /// A decimal-floating-point attribute (non-negative) within `range`, e.g. `FRAME-RATE=29.970`.
+    public func decimalFloatingPoint(_ name: String, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude)
+        throws(AttributeListError) -> Double? {
         guard let text = try unquoted(name) else { return nil }
-        guard let value = DecimalText.floatingPoint(Substring(text)) else {
-            throw AttributeListError("\(name) \"\(text)\" is not a decimal floating-point number")
+        switch DecimalText.floatingPoint(Substring(text), in: range) {
+        case .value(let value): return value
+        case .malformed: throw AttributeListError("\(name) \"\(text)\" is not a decimal floating-point number")
+        case .outOfRange: throw AttributeListError(Self.outOfRange(name, text, PlaylistLimits.text(range)))
         }
-        return value
     }
 
-    /// A signed-decimal-floating-point attribute, e.g. `TIME-OFFSET=-2.5`.
+    /// A signed-decimal-floating-point attribute, e.g. `TIME-OFFSET=-2.5`. Always finite.
     public func signedDecimalFloatingPoint(_ name: String) throws(AttributeListError) -> Double? {
         guard let text = try unquoted(name) else { return nil }
         guard let value = DecimalText.floatingPoint(Substring(text), signed: true) else {
@@ -168,13 +173,29 @@ public struct AttributeList: Equatable, Sendable {
         return value
     }
 
-    /// A decimal-resolution attribute, e.g. `RESOLUTION=1280x720`.
+    /// A decimal-resolution attribute, e.g. `RESOLUTION=1280x720`; each side within
+    /// `PlaylistLimits.pictureSide`.
     public func decimalResolution(_ name: String) throws(AttributeListError) -> DecimalResolution? {
         guard let text = try unquoted(name) else { return nil }
         let parts = text.split(separator: "x", omittingEmptySubsequences: false)
-        guard parts.count == 2, let width = DecimalText.integer(parts[0]), let height = DecimalText.integer(parts[1])
-        else { throw AttributeListError("\(name) \"\(text)\" is not a decimal resolution (WIDTHxHEIGHT)") }
-        return DecimalResolution(width: width, height: height)
+        let malformed = AttributeListError("\(name) \"\(text)\" is not a decimal resolution (WIDTHxHEIGHT)")
+        guard parts.count == 2 else { throw malformed }
+        var sides: [Int] = []
+        for part in parts {
+            switch DecimalText.integer(part, in: PlaylistLimits.pictureSide) {
+            case .value(let side): sides.append(side)
+            case .malformed: throw malformed
+            case .outOfRange:
+                throw AttributeListError(Self.outOfRange(name, text, "\(PlaylistLimits.text(PlaylistLimits.pictureSide)) pixels a side"))
+            }
+        }
+        return DecimalResolution(width: sides[0], height: sides[1])
+    }
+
+    private static func outOfRange(_ name: String, _ text: String, _ range: String) -> String {
+        // A hostile value can be thousands of digits long; the message stays one readable line.
+        let shown = text.count > 24 ? text.prefix(24) + "…" : Substring(text)
+        return "\(name) \"\(shown)\" is out of range (\(range))"
     }
 
     /// A hexadecimal-sequence attribute (`0x` or `0X` then hex digits), e.g. `IV=0x1A2B`, as bytes.

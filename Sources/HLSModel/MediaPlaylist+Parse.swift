@@ -15,7 +15,10 @@ extension MediaPlaylist {
     /// - `#EXT-X-TARGETDURATION appears more than once` (same for the other header tags and `EXT-X-MAP`)
     /// - `#EXT-X-PLAYLIST-TYPE "x" is not VOD or EVENT`
     /// - `#EXT-X-MAP: <attribute list error>` / `#EXT-X-MAP: URI is missing`
+    /// - `#EXT-X-MEDIA-SEQUENCE "99999999999999999999" is out of range (0…9007199254740992)`: every
+    ///   number must lie within `PlaylistLimits` (same for the other header tags)
     /// - `#EXTINF duration "abc" is not a number`
+    /// - `#EXTINF duration "0.0001" is out of range (0.001…86400 s)`
     /// - `#EXTINF appears again before the previous segment's URI`
     /// - `#EXT-X-PROGRAM-DATE-TIME "x" is not an ISO 8601 date-time with a time zone`
     /// - `URI "x" has no preceding #EXTINF`
@@ -61,16 +64,16 @@ private struct MediaPlaylistReader {
         switch tag {
         case "EXT-X-VERSION":
             try once(tag, line)
-            _ = try integer(tag, value, line)
+            _ = try integer(tag, value, line, in: PlaylistLimits.integer)
         case "EXT-X-TARGETDURATION":
             try once(tag, line)
-            targetDuration = try integer(tag, value, line)
+            targetDuration = try integer(tag, value, line, in: PlaylistLimits.targetDuration)
         case "EXT-X-MEDIA-SEQUENCE":
             try once(tag, line)
-            playlist.mediaSequence = try integer(tag, value, line)
+            playlist.mediaSequence = try integer(tag, value, line, in: PlaylistLimits.sequenceNumber)
         case "EXT-X-DISCONTINUITY-SEQUENCE":
             try once(tag, line)
-            playlist.discontinuitySequence = try integer(tag, value, line)
+            playlist.discontinuitySequence = try integer(tag, value, line, in: PlaylistLimits.sequenceNumber)
         case "EXT-X-PLAYLIST-TYPE":
             try once(tag, line)
             guard let type = value.flatMap({ PlaylistType(rawValue: String($0)) }) else {
@@ -140,20 +143,38 @@ private struct MediaPlaylistReader {
         }
     }
 
-    private func integer(_ tag: Substring, _ value: Substring?, _ line: Int) throws(PlaylistParseError) -> Int {
-        guard let number = value.flatMap(DecimalText.integer) else {
-            throw PlaylistParseError(line: line, message: "#\(tag) \"\(value ?? "")\" is not a decimal integer")
+    private func integer(_ tag: Substring, _ value: Substring?, _ line: Int, in range: ClosedRange<Int>)
+        throws(PlaylistParseError) -> Int {
+        let text = value ?? ""
+        switch DecimalText.integer(text, in: range) {
+        case .value(let number):
+            return number
+        case .malformed:
+            throw PlaylistParseError(line: line, message: "#\(tag) \"\(text)\" is not a decimal integer")
+        case .outOfRange:
+            throw PlaylistParseError(
+                line: line, message: "#\(tag) \"\(shortened(text))\" is out of range (\(PlaylistLimits.text(range)))")
         }
-        return number
     }
 
     /// `EXTINF:<duration>,[<title>]`; the title is not kept. A missing comma is tolerated.
     private func duration(_ value: Substring, _ line: Int) throws(PlaylistParseError) -> Double {
         let text = value.prefix { $0 != "," }
-        guard let seconds = DecimalText.floatingPoint(text) else {
+        switch DecimalText.floatingPoint(text, in: PlaylistLimits.segmentDuration) {
+        case .value(let seconds):
+            return seconds
+        case .malformed:
             throw PlaylistParseError(line: line, message: "#EXTINF duration \"\(text)\" is not a number")
+        case .outOfRange:
+            throw PlaylistParseError(
+                line: line,
+                message: "#EXTINF duration \"\(shortened(text))\" is out of range (\(PlaylistLimits.text(PlaylistLimits.segmentDuration)) s)")
         }
-        return seconds
+    }
+
+    /// A hostile number can be thousands of digits long; an error message stays one readable line.
+    private func shortened(_ text: Substring) -> String {
+        text.count > 24 ? text.prefix(24) + "…" : String(text)
     }
 
     private func mapURI(_ value: Substring, _ line: Int) throws(PlaylistParseError) -> String {

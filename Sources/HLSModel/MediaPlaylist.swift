@@ -4,7 +4,8 @@
 /// durations have at most six decimals and whose program date-times are whole milliseconds,
 /// `try MediaPlaylist.parse(playlist.render()) == playlist`. (The model does not police what no playlist
 /// could carry anyway: integers and durations are non-negative, URIs are single non-blank lines that do
-/// not start with `#`, and the map URI has no `"`.)
+/// not start with `#`, and the map URI has no `"`.) The parser refuses numbers outside `PlaylistLimits`:
+/// durations 0.001 … 86 400 s, target durations 1 … 86 400 s, sequence numbers 0 … 2^53.
 public struct MediaPlaylist: Equatable, Sendable {
     /// `EXT-X-TARGETDURATION`: at least every `EXTINF` rounded to the nearest integer (HLS-RULES MP2).
     public var targetDuration: Int
@@ -48,6 +49,16 @@ public struct MediaPlaylist: Equatable, Sendable {
         self.map = map
         self.segments = segments
         self.endList = endList
+    }
+
+    /// The media sequence number of the segment that would follow the last one listed
+    /// (`mediaSequence + segments.count`), e.g. where a resumed run goes on.
+    ///
+    /// A parsed playlist's `mediaSequence` is at most 2^53 (`PlaylistLimits.sequenceNumber`), so this is
+    /// exact; for a hand-built value so large that the sum would overflow it is `nil` rather than a trap.
+    public var nextMediaSequence: Int? {
+        let (next, overflow) = mediaSequence.addingReportingOverflow(segments.count)
+        return overflow ? nil : next
     }
 
     /// The lowest `EXT-X-VERSION` that covers every tag this playlist uses (HLS-RULES MP1): 3 for

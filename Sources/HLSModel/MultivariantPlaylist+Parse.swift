@@ -13,6 +13,8 @@ extension MultivariantPlaylist {
     ///   `#EXT-X-MEDIA: DEFAULT "MAYBE" is not YES or NO`
     /// - `#EXT-X-STREAM-INF: <attribute error>`, e.g. `#EXT-X-STREAM-INF: BANDWIDTH "abc" is not a
     ///   decimal integer` (reported on the tag's line)
+    /// - `#EXT-X-STREAM-INF: BANDWIDTH "99999999999999999999" is out of range (0…1000000000000)`: numbers
+    ///   must lie within `PlaylistLimits`
     /// - `#EXT-X-STREAM-INF appears again before the previous variant's URI`
     /// - `#EXT-X-STREAM-INF is not followed by a URI`
     /// - `URI "x" has no preceding #EXT-X-STREAM-INF`
@@ -40,9 +42,15 @@ extension MultivariantPlaylist {
                     throw PlaylistParseError(line: line.number, message: "#EXT-X-VERSION appears more than once")
                 }
                 versionSeen = true
-                guard value.flatMap(DecimalText.integer) != nil else {
+                switch DecimalText.integer(value ?? "", in: PlaylistLimits.integer) {
+                case .value: break
+                case .malformed:
                     throw PlaylistParseError(
                         line: line.number, message: "#EXT-X-VERSION \"\(value ?? "")\" is not a decimal integer")
+                case .outOfRange:
+                    throw PlaylistParseError(
+                        line: line.number,
+                        message: "#EXT-X-VERSION is out of range (\(PlaylistLimits.text(PlaylistLimits.integer)))")
                 }
 
             case .tag("EXT-X-INDEPENDENT-SEGMENTS", _):

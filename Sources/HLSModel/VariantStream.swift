@@ -54,12 +54,14 @@ public struct VariantStream: Equatable, Sendable {
     }
 
     /// Reads the attributes of an `#EXT-X-STREAM-INF` line. Everything HLS-RULES MV2 demands is required,
-    /// so a variant missing one fails to parse with a message naming it.
+    /// so a variant missing one fails to parse with a message naming it; numbers outside
+    /// `PlaylistLimits` fail with a message naming the range.
     init(attributeList attributes: AttributeList, uri: String) throws(AttributeListError) {
         self.uri = uri
-        bandwidth = try attributes.required(attributes.decimalInteger("BANDWIDTH"), "BANDWIDTH")
+        bandwidth = try attributes.required(
+            attributes.decimalInteger("BANDWIDTH", in: PlaylistLimits.bandwidth), "BANDWIDTH")
         averageBandwidth = try attributes.required(
-            attributes.decimalInteger("AVERAGE-BANDWIDTH"), "AVERAGE-BANDWIDTH")
+            attributes.decimalInteger("AVERAGE-BANDWIDTH", in: PlaylistLimits.bandwidth), "AVERAGE-BANDWIDTH")
         let codecList = try attributes.required(attributes.quotedString("CODECS"), "CODECS")
         // Spaces after the commas are common in hand-written playlists and mean nothing.
         codecs = codecList.isEmpty
@@ -70,7 +72,8 @@ public struct VariantStream: Equatable, Sendable {
         let resolution = try attributes.required(attributes.decimalResolution("RESOLUTION"), "RESOLUTION")
         width = resolution.width
         height = resolution.height
-        frameRate = try attributes.required(attributes.decimalFloatingPoint("FRAME-RATE"), "FRAME-RATE")
+        frameRate = try attributes.required(
+            attributes.decimalFloatingPoint("FRAME-RATE", in: PlaylistLimits.frameRate), "FRAME-RATE")
         audioGroup = try attributes.quotedString("AUDIO")
     }
 }

@@ -92,10 +92,16 @@ final class LiveAndGapTests: XCTestCase {
 
     // MARK: GAP
 
-    /// Rendition v1 could not produce segment 1: a GAP entry stands in for it, and its file is gone.
-    private func ladderWithGap(duration: Double = 2) throws -> URL {
+    /// Rendition v1 could not produce segment 1: a GAP entry stands in for it, and its file is gone. Its
+    /// muxer never wrote segment 1's packets, so segment 2's continuity counters go on from segment 0's.
+    private func ladderWithGap(duration: Double = 2, keepFile: Bool = false) throws -> URL {
         let directory = try ladderCopy(.transportStream)
-        try FileManager.default.removeItem(at: directory.appendingPathComponent("v1/seg1.ts"))
+        if !keepFile {
+            try FileManager.default.removeItem(at: directory.appendingPathComponent("v1/seg1.ts"))
+            try TransportStreamEditor.renumber(
+                [directory.appendingPathComponent("v1/seg2.ts")],
+                continuingFrom: try TransportStreamEditor.lastCounters(directory.appendingPathComponent("v1/seg0.ts")))
+        }
         try rewrite(directory, "v1/index.m3u8") { playlist in
             playlist.segments[1].gap = true
             playlist.segments[1].duration = duration
@@ -119,5 +125,79 @@ final class LiveAndGapTests: XCTestCase {
         let directory = try ladderWithGap()
         try directory.replaceFirst("v1/index.m3u8", "#EXT-X-VERSION:8", with: "#EXT-X-VERSION:3")
         assertFailsOnly(try check(directory), ["MP1"])
+    }
+
+    // MARK: GAP and S6/S7
+
+    func testSegmentAfterAMissingGapMustContinueTheCountersOfTheOneBefore() throws {
+        // Players skip the GAP, so their demuxer goes from seg0 straight into seg2: its counters restarting
+        // at 0 is a break there.
+        let directory = try ladderWithGap()
+        try TransportStreamEditor.renumber([directory.appendingPathComponent("v1/seg2.ts")], continuingFrom: [:])
+        let report = try check(directory)
+        assertFailsOnly(report, ["S6"])
+        assertFails(report, "S6", at: "v1/index.m3u8 #2 (seg2.ts)")
+        // (PAT, PMT and SDT restart on the counter seg0 ended on, with the same bytes: duplicates, allowed.)
+        XCTAssertTrue(report.failures.contains { $0.message.hasPrefix("PID 256 continuity counter 0 after 3 in seg0.ts") },
+                      "\(report.failures)")
+    }
+
+    func testAudioIsNotFollowedAcrossAMissingGap() throws {
+        // The gap's two seconds of audio are not there, and need not be: no S7.
+        let report = try check(ladderWithGap())
+        XCTAssertFalse(report.failedRules.contains("S7"), "\(report.failures)")
+    }
+
+    func testAStandInThatContinuesTheStreamPasses() throws {
+        // The GAP URI holds a file with the real counters and audio: part of the chain, still not "fetched".
+        let report = try check(ladderWithGap(keepFile: true))
+        assertPasses(report)
+        XCTAssertEqual(report.checkedSegments, 5)
+    }
+
+    func testAStandInWhoseCountersRestartFailsS6() throws {
+        // LiveLadder's stand-ins today: a fresh muxer per stand-in, every counter from 0.
+        let directory = try ladderWithGap(keepFile: true)
+        try TransportStreamEditor.renumber([directory.appendingPathComponent("v1/seg1.ts")], continuingFrom: [:])
+        let report = try check(directory)
+        assertFailsOnly(report, ["S6"])
+        let lines = report.failures.map(\.description)
+        XCTAssertTrue(lines.contains {
+            $0.hasPrefix("S6 v1/index.m3u8 #1 (seg1.ts): PID 256 continuity counter 0 after 3 in seg0.ts")
+                && $0.contains("(this GAP entry's stand-in)")
+        }, lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains { $0.hasPrefix("S6 v1/index.m3u8 #2 (seg2.ts):") && $0.contains("in seg1.ts (stand-in)") },
+                      lines.joined(separator: "\n"))
+    }
+
+    func testAStandInRepeatingTheLastAACFrameFailsS7() throws {
+        let directory = try ladderWithGap(keepFile: true)
+        let before = try TransportStreamEditor.read(directory.appendingPathComponent("v1/seg0.ts"))
+        let url = directory.appendingPathComponent("v1/seg1.ts")
+        let audio = try XCTUnwrap(TransportStreamEditor.audioPID(before))
+        let (pts, frame) = try XCTUnwrap(TransportStreamEditor.lastAudioFrame(before, pid: audio))
+        try TransportStreamEditor.write(TransportStreamEditor.insertBeforeMedia(
+            TransportStreamEditor.audioPES(pid: audio, pts: pts, payload: frame), into: try TransportStreamEditor.read(url)), to: url)
+        try TransportStreamEditor.renumber([url, directory.appendingPathComponent("v1/seg2.ts")],
+                                           continuingFrom: try TransportStreamEditor.lastCounters(directory.appendingPathComponent("v1/seg0.ts")))
+        let report = try check(directory)
+        XCTAssertFalse(report.failedRules.contains("S6"), "\(report.failures)")
+        let lines = report.failures.map(\.description)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("S7 v1/index.m3u8 #1 (seg1.ts): first audio frame") && $0.contains("1 frame(s) repeated (this GAP entry's stand-in)") },
+                      lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains { $0.hasPrefix("S7 v1/index.m3u8 #1 (seg1.ts): carries 95 audio frames") }, lines.joined(separator: "\n"))
+    }
+
+    func testAGapWhoseURIIsRefusedIsURI1AndBreaksTheChain() throws {
+        // Nothing is known of what players got there (check did not open it), so S6 does not guess that
+        // seg0 runs straight into seg2.
+        let directory = try ladderCopy(.transportStream)
+        try rewrite(directory, "v1/index.m3u8") { playlist in
+            playlist.segments[1].gap = true
+            playlist.segments[1].uri = "../../elsewhere/seg1.ts"
+        }
+        let report = try check(directory)
+        assertFailsOnly(report, ["URI1"])
+        assertFails(report, "URI1", at: "v1/index.m3u8 #1 (../../elsewhere/seg1.ts)")
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import HLSModel
 
 /// Builds varied but reproducible playlists for round-trip tests. Every value stays inside what the
-/// round-trip guarantee covers: durations with at most six decimals, whole-millisecond dates, frame rates
+/// round-trip guarantee covers: durations of 0.001 s or more with at most six decimals, whole-millisecond dates, frame rates
 /// with at most three decimals, and strings without quotes or line breaks.
 struct PlaylistGenerator {
     private var random: SeededGenerator
@@ -17,7 +17,8 @@ struct PlaylistGenerator {
         let withDates = Bool.random(using: &random)
         var segments: [MediaSegment] = []
         for index in 0..<segmentCount {
-            let microseconds = Int.random(in: 0...12_000_000, using: &random)
+            // PlaylistLimits.segmentDuration: at least a millisecond.
+            let microseconds = Int.random(in: 1_000...12_000_000, using: &random)
             let date = withDates ? Date(timeIntervalSince1970: Double(milliseconds) / 1000) : nil
             segments.append(MediaSegment(
                 uri: "chunk_\(index)_\(random.next() % 1000).\(Bool.random(using: &random) ? "ts" : "m4s")",

@@ -1,0 +1,1 @@
+../../../../Sources/HLSChecker/H264Bitstream.swift

@@ -1,0 +1,1 @@
+../../../../Sources/HLSChecker/MasterReader.swift
