@@ -51,8 +51,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Seconds to wait for a lost input to return (default: forever when listening, 30 when pulling).")
     var reconnectWindow: Double?
 
-    @Flag(name: .long, help: "During an input outage, keep every rendition going with a black slate and silence.")
+    @Flag(name: .long, help: "During a live input outage, keep every rendition going: the last picture, then a black slate, with silence (the default).")
     var slate = false
+
+    @Flag(name: .long, help: "During a live input outage, produce nothing; the publisher's return starts a new session after a discontinuity.")
+    var noSlate = false
 
     @Option(name: .long, help: "A PNG or JPEG picture for the slate (implies --slate).")
     var slateImage: String?
@@ -171,7 +174,10 @@ struct RunCommand: AsyncParsableCommand {
         options.loop = loop
         options.inputTimeout = inputTimeout
         options.reconnectWindow = reconnectWindow
-        options.slate = slate || slateImage != nil
+        if noSlate && (slate || slateImage != nil) {
+            throw ConfigError("--no-slate: cannot be combined with --slate or --slate-image")
+        }
+        options.slate = !noSlate
         options.slateImage = slateImage
         options.keepAlive = keepAlive
         options.segmentLog = segmentLog

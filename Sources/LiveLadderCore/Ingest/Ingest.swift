@@ -84,7 +84,7 @@ final class Ingest {
             }
             logger.warning("input lost", metadata: ["input": "\(source.url)", "why": "\(ending)"])
             if let slate, feed.hasVideo {
-                slate.start(size: feed.lastPictureSize)
+                slate.start(size: feed.lastPictureSize, freeze: feed.freezeFrame, behind: feed.secondsSinceLastArrival)
             } else {
                 try feed.endSession()
             }
@@ -102,10 +102,11 @@ final class Ingest {
                 throw error
             }
             if let slate, slate.stop() {
-                // Close the slate's segment and start the publisher's session with fresh encoders: rate
-                // control that coasted on cheap black pictures would otherwise overspend (rule MV3).
-                try feed.endSession()
+                // The publisher's first frame follows the slate's last on the same encoders and timeline:
+                // no discontinuity, nothing for a player to resynchronise on.
                 logger.info("input back; slate off")
+                feed.startSession(.continuous)
+                continue
             }
             feed.startSession(.afterBreak)
         }

@@ -89,6 +89,10 @@ final class LadderFeed: @unchecked Sendable {
     var allWorkers: [RenditionWorker] { videoWorkers + audioWorkers.filter { w in !videoWorkers.contains { $0 === w } } }
 
     var snapshot: Counters { lock.withLock { counters } }
+    /// The last real picture, for the slate to freeze on.
+    var freezeFrame: Frame? { lock.withLock { lastPicture } }
+    /// Seconds since the last real picture arrived (how late a slate that starts now is).
+    var secondsSinceLastArrival: Double { lock.withLock { lastArrival.map { -$0.timeIntervalSinceNow } ?? 0 } }
     var hasVideo: Bool { lock.withLock { lastVideoPTS != nil } }
 
     /// The next frame begins a new session of the input.

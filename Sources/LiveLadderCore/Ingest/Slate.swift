@@ -1,9 +1,12 @@
 import Foundation
 import FFmpegKit
 
-/// `--slate`: while the input is lost, a steady stream of pictures (black, or `--slate-image`) and
-/// silence keeps every rendition producing segments in real time, so players never stall. The timeline
-/// simply continues; when the publisher returns, its first frame starts a segment after a discontinuity.
+/// While a live input is lost (on by default; `--no-slate` turns it off), a steady stream of pictures and
+/// silence keeps every rendition producing segments in real time, on the same encoders, the same segment
+/// grid and the same timeline, so players see no discontinuity at all: first the last real picture, frozen
+/// for `freezeSeconds`, then the slate (black, or `--slate-image`). The outage is noticed only after the
+/// input timeout, so the frames of that wait are made at once, and the output's latency does not grow by
+/// it. When the publisher returns, its first frame simply follows the slate's last.
 ///
 /// `@unchecked Sendable`: `running` and `thread` are guarded by `lock`; the picture is read-only once made.
 final class Slate: @unchecked Sendable {
@@ -20,8 +23,15 @@ final class Slate: @unchecked Sendable {
         self.image = image
     }
 
-    /// Starts producing pictures of `size` (the last real picture's), if not already.
-    func start(size: (width: Int, height: Int)?) {
+    /// How long the last real picture is repeated before the slate shows: a short drop looks like a freeze.
+    static let freezeSeconds = 1.0
+    /// At most this much of the outage is made up at once (a longer wait is not worth a burst).
+    static let maximumCatchUp = 30.0
+
+    /// Starts producing pictures of `size` (the last real picture's), if not already: `freeze` (the last
+    /// real picture) first, and `behind` seconds of them at once, the time the input was silent before its
+    /// loss was noticed.
+    func start(size: (width: Int, height: Int)?, freeze: Frame? = nil, behind: Double = 0) {
         let picture: Frame
         do {
             if let image {
@@ -38,10 +48,15 @@ final class Slate: @unchecked Sendable {
             running = true
             let done = DispatchSemaphore(value: 0)
             stopped = done
+            let frameSeconds = self.frameSeconds
             let thread = Thread { [self] in
-                var next = Date()
+                // Pictures are due from when the input went silent; the first ones are late already.
+                var next = Date().addingTimeInterval(-min(max(behind, 0), Self.maximumCatchUp))
+                var made = 0.0
                 while lock.withLock({ running }) {
-                    do { try feed.slate(picture) } catch { break }
+                    let shown = made < Self.freezeSeconds ? (freeze ?? picture) : picture
+                    do { try feed.slate(shown) } catch { break }
+                    made += frameSeconds
                     next = next.addingTimeInterval(frameSeconds)
                     let delay = next.timeIntervalSinceNow
                     if delay > 0 { Thread.sleep(forTimeInterval: delay) }

@@ -78,7 +78,10 @@ final class GapFiller {
                 // The frames of the program's own audio grid that start in the span: exactly those a sibling
                 // has for this segment, so the silence joins the real audio on both sides.
                 let grid = AudioGrid(origin: audioOrigin, sampleRate: audio.sampleRate, frameSize: chain.encoder.frameSize)
-                let first = grid.firstFrame(atOrAfter: startPTS), last = grid.firstFrame(atOrAfter: end)
+                // At the stream's start the program's first segment also has the encoder's priming frame,
+                // which starts just before the origin (frame -1).
+                let first = grid.firstFrame(atOrAfter: startPTS) - (startPTS <= audioOrigin ? 1 : 0)
+                let last = grid.firstFrame(atOrAfter: end)
                 let frames = Int(max(0, last - first))
                 let samples = Int64((frames + 2) * chain.encoder.frameSize)
                 let encoded = try chain.pushSilence(samples) + chain.finish(videoEndSamples: samples)

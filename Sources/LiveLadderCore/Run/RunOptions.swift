@@ -46,7 +46,7 @@ public struct RunOptions: Sendable {
     /// How long to wait for a lost input; nil: the input's default (forever when listening, 30 s when pulling).
     public var reconnectWindow: Double?
     /// Fill an outage with a slate (black, or `slateImage`) and silence.
-    public var slate = false
+    public var slate = true
     public var slateImage: String?
     /// At the end of a finite input, leave the playlists live (no ENDLIST).
     public var keepAlive = false

@@ -49,6 +49,10 @@ final class Segmenter {
     /// A restarted rendition's segmenter: the audio before its first boundary is in the previous segment,
     /// which an earlier generation wrote.
     private let midStream: Bool
+    /// Video held back at a boundary until the audio of the segment it closes is in (`video`).
+    private var heldVideo: [(packet: Packet, frameTicks: Int64)] = []
+    /// The end of the latest audio packet received, output ticks.
+    private var audioCoveredUntil = Int64.min
 
     init(format: ContainerFormat, video: Encoder?, audio: Encoder?, sink: SegmentSink, midStream: Bool = false) throws {
         self.midStream = midStream
@@ -69,7 +73,33 @@ final class Segmenter {
     }
 
     /// One encoded video packet, timestamps in output ticks.
+    ///
+    /// A boundary's keyframe waits while the audio of the segment it closes is not all in: the cut would
+    /// otherwise put a late AAC frame (after a stitched timestamp jump, say) into the next segment in this
+    /// rendition but not in a sibling whose encoder was slower, and the renditions' segments would carry
+    /// different audio (rule S7). It waits for at most a second of video, so audio that stops for good
+    /// never holds the picture back.
     func video(_ packet: Packet, frameTicks: Int64) throws {
+        guard videoStream != nil, let pts = packet.pts else {
+            throw SegmenterError(description: "video packet without a timestamp")
+        }
+        let waitsForAudio = heldVideo.isEmpty && audioStream != nil && open != nil
+            && boundaries.first.map { pts >= $0.pts && audioCoveredUntil < $0.pts } == true
+        if waitsForAudio || !heldVideo.isEmpty {
+            heldVideo.append((packet, frameTicks))
+            if heldVideo.count > max(8, Int(90_000 / max(frameTicks, 1))) { try releaseHeldVideo() }
+            return
+        }
+        try place(packet, frameTicks: frameTicks)
+    }
+
+    private func releaseHeldVideo() throws {
+        let held = heldVideo
+        heldVideo = []
+        for (packet, frameTicks) in held { try place(packet, frameTicks: frameTicks) }
+    }
+
+    private func place(_ packet: Packet, frameTicks: Int64) throws {
         guard let stream = videoStream, let pts = packet.pts else {
             throw SegmenterError(description: "video packet without a timestamp")
         }
@@ -101,8 +131,12 @@ final class Segmenter {
 
     /// One encoded audio packet, timestamps in output ticks.
     func audio(_ packet: Packet) throws {
-        guard audioStream != nil, packet.pts != nil else { return }
+        guard audioStream != nil, let pts = packet.pts else { return }
         pendingAudio.append(packet)
+        audioCoveredUntil = max(audioCoveredUntil, pts + max(packet.duration, 1))
+        if let first = heldVideo.first?.packet.pts, audioCoveredUntil >= first {
+            try releaseHeldVideo()
+        }
         if videoStream == nil {
             try releaseAudioOnly()
         } else if open != nil {
@@ -113,6 +147,7 @@ final class Segmenter {
     /// The input was lost: the segment in progress ends at `videoEnd` (or where its audio ends) with
     /// everything that belongs before it; later audio waits for the next session's first boundary.
     func closeSession(videoEnd: Int64, inputCompletedAt: Date?) throws {
+        try releaseHeldVideo()
         try closeOpenSegment(videoEnd: videoEnd, audioBefore: videoEnd, inputCompletedAt: inputCompletedAt)
     }
 
@@ -120,6 +155,7 @@ final class Segmenter {
     /// Audio that starts after the video has ended is dropped: over the whole stream audio and video
     /// end within one audio frame of each other (rule S3), even when the source's audio ran longer.
     func finish(videoEnd: Int64, inputCompletedAt: Date?) throws {
+        try releaseHeldVideo()
         try closeOpenSegment(videoEnd: videoEnd, audioBefore: videoEnd, inputCompletedAt: inputCompletedAt)
         pendingAudio.removeAll()
         try muxer.finish()
