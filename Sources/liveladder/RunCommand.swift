@@ -109,6 +109,10 @@ struct RunCommand: AsyncParsableCommand {
             }
             let names = summary.renditions.map { "\($0.name) \($0.width)x\($0.height)" }.joined(separator: ", ")
             print("wrote \(options.output)/master.m3u8: \(plural(summary.renditions.count, "rendition")) (\(names))\(summary.hasAudio ? " + AAC audio" : ", no audio"), \(summary.videoFrames) frames")
+            if !summary.droppedUnderLoad.isEmpty {
+                let list = summary.droppedUnderLoad.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                print("pictures dropped under load (behind the live input, no segment lost): \(list)")
+            }
             if summary.restarts > 0 { print("renditions restarted \(plural(summary.restarts, "time"))") }
             if summary.damagedPackets > 0 || summary.timestampJumps > 0 || summary.slateFrames > 0 || summary.sessions > 1 {
                 print("input: \(plural(summary.sessions, "session")), \(plural(summary.damagedPackets, "damaged packet")) skipped, \(plural(summary.timestampJumps, "timestamp jump")) stitched, \(plural(summary.slateFrames, "slate frame"))")

@@ -12,7 +12,8 @@ final class SupervisorTests: XCTestCase {
     }
 
     /// Runs the 12 s input in real time as a live stream with `faults`, watching every snapshot.
-    private func runWithFaults(_ faults: String, extra: [String] = [], expectStatus: Int32 = 0) throws -> String {
+    private func runWithFaults(_ faults: String, extra: [String] = [], expectStatus: Int32 = 0,
+                               allowing allowed: (String) -> Bool = { _ in false }) throws -> String {
         let failing = Set(faults.split(separator: ",").compactMap { $0.split(separator: ":").first.map(String.init) })
         let folder = try temporaryFolder(self)
         let input = try twelveSeconds(folder)
@@ -22,7 +23,7 @@ final class SupervisorTests: XCTestCase {
         let watcher = LiveWatcher(folder: folder, renditions: Self.renditions, listSize: 20,
                                   wallClockRenditions: Set(Self.renditions).subtracting(failing))
         XCTAssertEqual(ladder.wait(timeout: 40), expectStatus, ladder.output)
-        XCTAssertEqual(watcher.stop(), [], "rules broken during the run")
+        XCTAssertEqual(watcher.stop().filter { !allowed($0) }, [], "rules broken during the run")
         XCTAssertGreaterThan(watcher.checkedSnapshots, 2)
         return folder
     }
@@ -117,6 +118,27 @@ final class SupervisorTests: XCTestCase {
             XCTAssertEqual(Double(standIn.audioPackets), gap.duration * 48_000 / 1024, accuracy: 1)
         }
         try assertChecks(folder)
+    }
+
+    /// A rendition that falls behind the live input for a while (a loaded host) sheds pictures before its
+    /// encoder instead of being restarted: no segment is lost, no GAP, and the drops are reported.
+    func testTransientOverloadCostsPicturesNotSegments() throws {
+        // The pictures dropped lower 360p's measured rate below its FRAME-RATE while it sheds: FRAME-RATE is
+        // the maximum rate (RFC 8216bis §4.4.6.2), and MV6, which wants it exact, is the one rule that says so.
+        let folder = try runWithFaults("360p:overload@2", allowing: { $0.hasPrefix("check: MV6 ") && $0.contains("(360p/index.m3u8)") })
+        let output = try String(contentsOfFile: folder + ".stderr", encoding: .utf8)
+        XCTAssertFalse(output.contains("restarting"), output)
+        XCTAssertNotNil(output.range(of: #"pictures dropped under load \(behind the live input, no segment lost\): 360p \d+"#, options: .regularExpression), output)
+        let overloaded = try playlist(folder, "360p"), healthy = try playlist(folder, "240p")
+        XCTAssertFalse(overloaded.segments.contains(where: \.gap), "no segment lost")
+        XCTAssertEqual(overloaded.segments.map(\.uri), healthy.segments.map(\.uri))
+        XCTAssertEqual(overloaded.segments.count, 6)
+        // Every segment still starts with its IDR at the sibling's PTS.
+        for (a, b) in zip(overloaded.segments, healthy.segments) {
+            let facts = try SegmentFacts.read("\(folder)/360p/\(a.uri)"), sibling = try SegmentFacts.read("\(folder)/240p/\(b.uri)")
+            XCTAssertTrue(facts.firstVideoIsIDR, a.uri)
+            XCTAssertEqual(facts.firstVideoPTS, sibling.firstVideoPTS, a.uri)
+        }
     }
 
     func testRemovedRenditionFolderIsRecreated() throws {

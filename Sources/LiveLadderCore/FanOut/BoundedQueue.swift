@@ -5,7 +5,7 @@ import Foundation
 /// Full-queue policy: `put` waits for room. For a file input this is back-pressure: the input is read
 /// no faster than the slowest rendition encodes, and memory stays at `capacity` frames per rendition.
 /// A live input cannot wait, so it uses `offer`, which never blocks: a rendition whose queue is full has
-/// fallen behind and is restarted (`RenditionWorker.offer`).
+/// fallen behind, and sheds pictures (`RenditionWorker.offer`).
 /// A rendition that fails closes its queue; from then on `put` drops items at once, so a dead rendition
 /// never blocks the input or its siblings.
 ///
@@ -49,6 +49,24 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         return true
     }
 
+    /// Appends without waiting; when the queue is full, first removes the oldest item that `evictable`
+    /// accepts, given the items queued after it. Returns whether one was evicted; nil when nothing could be
+    /// (the item is not taken) or the queue is closed.
+    public func offer(_ item: Element, evicting evictable: (Element, ArraySlice<Element>) -> Bool) -> Bool? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return nil }
+        var evicted = false
+        if items.count - head >= capacity {
+            guard let index = items[head...].indices.first(where: { evictable(items[$0], items[($0 + 1)...]) }) else { return nil }
+            items.remove(at: index)
+            evicted = true
+        }
+        items.append(item)
+        condition.broadcast()
+        return evicted
+    }
+
     /// Waits for an item; nil once the queue is closed and empty.
     public func take() -> Element? {
         condition.lock()
@@ -76,6 +94,12 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         }
         condition.broadcast()
         condition.unlock()
+    }
+
+    public var isClosed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed
     }
 
     public var count: Int {

@@ -69,6 +69,11 @@ final class RenditionWorker: @unchecked Sendable {
     private var state = State.running
     /// Items handled (or restarts begun): the watchdog compares it between its looks.
     private var progress = 0
+    /// Pictures shed under load, and whether an episode of shedding is going on (for the log).
+    private var shedFrames = 0
+    private var shedding = false
+    /// The `overload` test fault: pictures take three frame times longer until this PTS.
+    private var overloadedUntil: Int64?
     private var threadsRunning = 0
     private let finished = DispatchSemaphore(value: 0)
     private var codecsReported = false
@@ -181,11 +186,50 @@ final class RenditionWorker: @unchecked Sendable {
     }
 
     /// Hands an item to the rendition without ever blocking ingest (live inputs). A full queue means the
-    /// rendition has fallen behind the live input: it is restarted like a stalled one, and the item dropped.
+    /// rendition has fallen behind the live input, for a moment (a loaded host) or for good. Either way it
+    /// sheds load rather than segments: the oldest queued picture that starts no segment and whose next
+    /// picture is queued and starts none either is dropped before it reaches the encoder, to make room.
+    /// So no segment loses its first picture (the IDR) or its last (which would leave a hole before the
+    /// next segment); a segment only loses pictures inside it. Only a rendition whose queue holds nothing
+    /// it may drop is restarted; the watchdog restarts one that produces nothing.
     func offer(_ item: RenditionItem) {
-        guard !queue.offer(item) else { return }
-        abandon(because: "fell behind the live input: its queue of \(queue.capacity) items was full")
+        if queue.offer(item) || queue.isClosed { return }
+        switch queue.offer(item, evicting: Self.mayDrop) {
+        case true?: shed()
+        case false?: return
+        case nil:
+            if queue.isClosed { return } // a failed rendition takes nothing
+            if case .video(_, _, nil) = item {
+                // Nothing queued may go: this picture goes instead.
+                shed()
+                return
+            }
+            abandon(because: "fell behind the live input: its queue of \(queue.capacity) items was full with nothing it could drop")
+        }
     }
+
+    /// A queued picture that may be dropped under load: it starts no segment, and the next queued picture
+    /// exists and starts none either.
+    private static func mayDrop(_ item: RenditionItem, after rest: ArraySlice<RenditionItem>) -> Bool {
+        guard case .video(_, _, nil) = item else { return false }
+        for later in rest {
+            if case .video(_, _, let boundary) = later { return boundary == nil }
+        }
+        return false
+    }
+
+    /// One picture dropped under load: counted, and logged once per episode.
+    private func shed() {
+        let (count, first) = lock.withLock { () -> (Int, Bool) in
+            shedFrames += 1
+            defer { shedding = true }
+            return (shedFrames, !shedding)
+        }
+        if first { control.log("rendition \(name) is behind the live input: dropping pictures before its encoder (\(count) so far); no segment is lost") }
+    }
+
+    /// Pictures dropped under load so far (`offer`).
+    var droppedUnderLoad: Int { lock.withLock { shedFrames } }
 
     /// What the watchdog needs for its question, "has this rendition stopped producing while its input
     /// keeps coming?": how many items it has handled, and whether it is running with input waiting.
@@ -314,7 +358,12 @@ final class RenditionWorker: @unchecked Sendable {
             }
             if injectedFault(.writeError, at: pts) { publisher.failNextWrite() }
             if injectedFault(.stall, at: pts) { control.stall(rendition: name) }
+            if injectedFault(.overload, at: pts) { lock.withLock { overloadedUntil = pts + 5 * 90_000 } }
+            if let until = lock.withLock({ overloadedUntil }), pts < until {
+                Thread.sleep(forTimeInterval: 3 * Double(video.frameTicks) / 90_000)
+            }
             try encoder.send(picture)
+            lock.withLock { if shedding && queue.count < queue.capacity / 2 { shedding = false } }
             // A call that hung until the watchdog gave up on this thread: touch nothing more.
             guard isCurrent(generation) else { throw Abandoned() }
             try forward(encoder.drain(), encoder, segmenter, frameTicks: video.frameTicks)

@@ -22,6 +22,8 @@ public struct RunSummary: Sendable {
     public let sessions: Int
     /// Rendition restarts by the supervisor.
     public let restarts: Int
+    /// Pictures renditions dropped before their encoders because they had fallen behind a live input.
+    public let droppedUnderLoad: [String: Int]
 }
 
 /// One `liveladder run`: builds the pipeline (ingest → renditions → publishers), runs it to the end of the
@@ -296,7 +298,8 @@ public final class LadderRun: @unchecked Sendable {
                           damagedPackets: ingest.damagedPackets, droppedFrames: counters.droppedFrames,
                           timestampJumps: counters.timestampJumps, slateFrames: counters.slateFrames,
                           sessions: counters.sessions + 1,
-                          restarts: workers.reduce(0) { $0 + $1.restarts.count })
+                          restarts: workers.reduce(0) { $0 + $1.restarts.count },
+                          droppedUnderLoad: Dictionary(uniqueKeysWithValues: videoWorkers.map { ($0.name, $0.droppedUnderLoad) }.filter { $0.1 > 0 }))
     }
 
     /// "12.3 s" for messages.

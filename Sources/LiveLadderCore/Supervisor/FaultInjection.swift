@@ -1,7 +1,7 @@
 import Foundation
 
 /// A documented test hook, read only from the environment variable `LIVELADDER_FAULTS`:
-/// `<rendition>:<kind>@<seconds>[,…]`, kind one of `encoder-error`, `stall`, `write-error`. The named
+/// `<rendition>:<kind>@<seconds>[,…]`, kind one of `encoder-error`, `stall`, `write-error`, `overload`. The named
 /// rendition fails that many seconds into the output timeline, through the same code that handles a real
 /// failure: an encoder error is thrown where `avcodec_send_frame` would throw it, a write error where the
 /// segment file is written, and a stall blocks the rendition's thread the way a hung encoder would.
@@ -10,6 +10,8 @@ struct Fault: Sendable, Equatable {
         case encoderError = "encoder-error"
         case stall
         case writeError = "write-error"
+        /// The rendition's pictures take three frame times longer for 5 s of media (a loaded host).
+        case overload
     }
 
     let rendition: String
