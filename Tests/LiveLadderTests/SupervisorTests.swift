@@ -267,6 +267,24 @@ final class ResumeTests: XCTestCase {
         XCTAssertTrue(report.passed, report.failures.map(\.description).joined(separator: "\n"))
     }
 
+    /// A live folder whose MEDIA-SEQUENCE is near Int.max (edited, damaged) cannot be continued: one line,
+    /// exit 7, the folder untouched. Continuing it used to trap on `mediaSequence + segments.count`.
+    func testResumingAHugeMediaSequenceIsRefusedNotATrap() throws {
+        let folder = try temporaryFolder(self)
+        let arguments = ["run", "--input", Repo.fixture("noaudio-480x270.mp4"), "--output", folder, "--playlist-type", "live", "--keep-alive"]
+        XCTAssertEqual(try liveladder(arguments).status, 0)
+        let path = folder + "/240p/index.m3u8"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "#EXT-X-MEDIA-SEQUENCE:0", with: "#EXT-X-MEDIA-SEQUENCE:9223372036854775800")
+        XCTAssertNotEqual(edited, text)
+        try edited.write(toFile: path, atomically: true, encoding: .utf8)
+        let again = try liveladder(arguments)
+        XCTAssertEqual(again.status, 7, again.stderr)
+        XCTAssertEqual(again.stderr.split(separator: "\n").count, 1, again.stderr)
+        XCTAssertTrue(again.stderr.contains("MEDIA-SEQUENCE") && again.stderr.contains("--overwrite"), again.stderr)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), edited)
+    }
+
     func testADifferentConfigurationIsRefused() throws {
         let folder = try temporaryFolder(self)
         let arguments = ["run", "--input", Repo.fixture("noaudio-480x270.mp4"), "--output", folder, "--playlist-type", "live", "--keep-alive"]
