@@ -116,6 +116,12 @@ EOF
 "${FF[@]}" -f lavfi -i "testsrc=size=320x200:rate=25:duration=1" -pix_fmt gray -c:v a64multi \
   "${DET[@]}" -f nut "$tmp/bad/undecodable-video.nut"
 
+# An AAC stream whose configuration gives 31 channels, which libswresample refuses (swr_init): every audio
+# frame is skipped, the run carries on with silence. Made by the fuzz harness (case inputs-1-529 of seed 1,
+# byte-exact from its bit-exact seeds).
+python3 "$(dirname "$0")/fuzz/fuzz.py" --case inputs-1-529 --generate-only --out "$tmp/fuzz" >/dev/null
+cp "$tmp/fuzz/cases/inputs-1-529/input.mp4" "$tmp/bad/audio-31-channels.mp4"
+
 # ---- sanity checks ----------------------------------------------------------
 if ffprobe -v quiet "$tmp/bad/truncated.mp4" 2>/dev/null; then
   echo "make-fixtures: bad/truncated.mp4 is unexpectedly openable (moov at the front?)" >&2

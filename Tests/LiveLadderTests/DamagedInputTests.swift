@@ -80,6 +80,16 @@ final class DamagedInputTests: XCTestCase {
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1)
     }
 
+    /// One audio frame libswresample refuses (here all of them: 31 channels) is skipped and counted, and the
+    /// run carries on with silence in its place, instead of ending with exit 8.
+    func testAudioFramesTheResamplerRefusesAreSkippedNotFatal() throws {
+        let out = try temporaryFolder(self)
+        let result = try liveladder("run", "-i", Repo.fixture("bad/audio-31-channels.mp4"), "-o", out)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertNotNil(result.stdout.range(of: #"[1-9]\d* damaged packets? skipped"#, options: .regularExpression), result.stdout)
+        try assertChecks(out)
+    }
+
     func testBadInputOptionValueIsAConfigError() throws {
         let out = try temporaryFolder(self)
         let result = try liveladder("run", "--input", "rtmp://127.0.0.1:\(freePort())/live/x", "--listen", "--output", out,

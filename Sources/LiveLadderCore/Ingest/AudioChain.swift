@@ -38,16 +38,31 @@ final class AudioChain {
                 // A late start or a hole: silence up to where this frame belongs.
                 try resampler.pushSilence(Int(max(drift, 0)))
             }
-            try resampler.push(frame)
+            guard convertible(frame) else { return try encodeReady(flush: false) }
             if drift < 0 && !started {
                 // Audio that starts before the video: drop the part before the first frame.
                 resampler.discard(Int(min(-drift, Int64(resampler.bufferedSamples))))
             }
         } else {
-            try resampler.push(frame)
+            guard convertible(frame) else { return [] }
         }
         started = true
         return try encodeReady(flush: false)
+    }
+
+    /// Decoded frames libswresample refused (a layout it cannot convert, a rate of 0): skipped, counted.
+    private(set) var skippedFrames = 0
+
+    /// Converts `frame` into the resampler; one it refuses is skipped and counted, and the hole it leaves
+    /// is filled with silence by the next frame's placement, so one bad frame never stops the run.
+    private func convertible(_ frame: Frame) -> Bool {
+        do {
+            try resampler.push(frame)
+            return true
+        } catch {
+            skippedFrames += 1
+            return false
+        }
     }
 
     /// The input broke (a publisher left, a file looped): the next decoded frame is placed afresh, trimming

@@ -295,7 +295,8 @@ public final class LadderRun: @unchecked Sendable {
         }
         return RunSummary(renditions: ladder.map { .init(name: $0.name, width: $0.width, height: $0.height) },
                           hasAudio: hasAudio, videoFrames: counters.videoFrames,
-                          damagedPackets: ingest.damagedPackets, droppedFrames: counters.droppedFrames,
+                          damagedPackets: ingest.damagedPackets + (audioChain?.skippedFrames ?? 0),
+                          droppedFrames: counters.droppedFrames,
                           timestampJumps: counters.timestampJumps, slateFrames: counters.slateFrames,
                           sessions: counters.sessions + 1,
                           restarts: workers.reduce(0) { $0 + $1.restarts.count },
