@@ -57,7 +57,16 @@ public final class MemoryMuxer {
         }
         try check(avcodec_parameters_from_context(stream.pointee.codecpar, encoder.context), "avcodec_parameters_from_context(\(encoder.codecName))")
         stream.pointee.time_base = encoder.context.pointee.time_base
-        timeBases.append(encoder.timeBase)
+        let rate = encoder.context.pointee.framerate
+        if format == .fragmentedMP4, encoder.context.pointee.codec_type == AVMEDIA_TYPE_VIDEO, rate.num > 0, rate.den > 0,
+           rate.num <= 240_000 {
+            // fMP4 video on a clock of the frame rate (60000 for 59.94 fps, a multiple of 25 or 30 for those):
+            // every frame is a whole number of ticks. On the 90 kHz clock a 59.94 fps frame is 1501.5 ticks,
+            // and the mp4 muxer, which sums whole sample durations into each fragment's start, drifted a
+            // tick a fragment until segments overlapped (rule S5).
+            stream.pointee.time_base = AVRational(num: 1, den: rate.num)
+        }
+        timeBases.append(Rational(stream.pointee.time_base))
         return Int(stream.pointee.index)
     }
 

@@ -141,6 +141,21 @@ final class SupervisorTests: XCTestCase {
         }
     }
 
+    /// A rendition that fails in the stream's first segment: its stand-in carries that segment's audio
+    /// exactly as the sibling's, the encoder's priming frame before the origin included (rule S7).
+    func testAGapInTheFirstSegmentCarriesTheSameAudioAsItsSibling() throws {
+        let folder = try temporaryFolder(self)
+        let result = try runProcess(Repo.executable, ["run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", folder,
+                                                      "--realtime", "--playlist-type", "event"],
+                                    environment: ProcessInfo.processInfo.environment.merging(["LIVELADDER_FAULTS": "240p:encoder-error@1"]) { $1 })
+        XCTAssertEqual(result.status, 8, result.stderr)
+        XCTAssertTrue(try playlist(folder, "240p").segments.first?.gap == true)
+        let standIn = try SegmentFacts.read(folder + "/240p/segment-0.ts"), sibling = try SegmentFacts.read(folder + "/360p/segment-0.ts")
+        XCTAssertEqual(standIn.firstAudioPTS, sibling.firstAudioPTS)
+        XCTAssertEqual(standIn.audioPackets, sibling.audioPackets)
+        try assertChecks(folder)
+    }
+
     func testRemovedRenditionFolderIsRecreated() throws {
         let folder = try temporaryFolder(self)
         let input = try twelveSeconds(folder)

@@ -173,7 +173,7 @@ final class RenditionPublisher: SegmentSink {
             guard filler != nil, let first = firstMissing, first < number else { return }
             for next in first..<number where !prepared.contains(next) {
                 guard let gap = registry.gap(next) else { continue }
-                standIn(next, gap, audio: audio.packets(from: gap.pts, to: gap.pts + gap.durationTicks))
+                standIn(next, gap, audio: audio.packets(from: filler?.audioStart(forSegmentAt: gap.pts) ?? gap.pts, to: gap.pts + gap.durationTicks))
                 prepared.insert(next)
             }
         }

@@ -109,6 +109,13 @@ final class GapFiller {
         return muxer.takeBytes()
     }
 
+    /// Where the audio of a segment starting at `pts` starts: there, except for the stream's first segment,
+    /// which also carries the encoder's priming frame, one frame before the origin.
+    func audioStart(forSegmentAt pts: Int64) -> Int64 {
+        guard let audio, pts <= audioOrigin else { return pts }
+        return pts - Int64((1024 * 90_000 + audio.sampleRate - 1) / audio.sampleRate)
+    }
+
     /// Whether `packets` (in order) cover [start, end) with no hole of more than half a frame. The last
     /// few frames of the span may still have been on their way when the rendition resumed; up to three
     /// missing there are allowed (players bridge that much).
