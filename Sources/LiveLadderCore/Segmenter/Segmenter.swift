@@ -186,8 +186,8 @@ final class Segmenter {
         while let packet = pendingAudio.first, let pts = packet.pts {
             if let boundary = boundaries.first, open == nil || pts >= boundary.pts {
                 if !started {
-                    // As with video: a segmenter that starts mid-stream (a restarted rendition) drops audio
-                    // that ends before its first boundary; the priming frame at the stream start is kept.
+                    // As with video: a segmenter that starts mid-stream (a restarted rendition) drops the
+                    // audio before its first boundary; at the stream's start the priming frame is kept.
                     if midStream ? pts < boundary.pts : Self.endsBefore(packet, boundary.pts) {
                         pendingAudio.removeFirst()
                         continue
