@@ -119,52 +119,9 @@ log() { echo "player-gap: $*" >&2; }
 
 # ---------------------------------------------------------------- helpers --
 
-# A static server for one folder that also logs every request
-# ("METHOD STATUS PATH") and appends POSTed bodies to a file (the page's
-# reports). GET /__player.html serves the player page from outside the folder.
-cat >"$work/serve.py" <<'PYEOF'
-import functools, http.server, os, sys, urllib.parse
-root, portfile, reqlog, reports, page = sys.argv[1:6]
-class H(http.server.SimpleHTTPRequestHandler):
-    extensions_map = dict(http.server.SimpleHTTPRequestHandler.extensions_map)
-    extensions_map.update({".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t",
-                           ".m4s": "video/iso.segment", ".mp4": "video/mp4",
-                           ".html": "text/html"})
-    def log_message(self, fmt, *a):
-        pass
-    def log_request(self, code="-", size="-"):
-        with open(reqlog, "a") as f:
-            f.write("%s %s %s\n" % (self.command, getattr(code, "value", code),
-                                    urllib.parse.unquote(self.path.split("?")[0])))
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-    def do_GET(self):
-        if self.path.split("?")[0] == "/__player.html":
-            body = open(page, "rb").read()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        if self.path.split("?")[0] == "/favicon.ico":
-            self.send_response(204); self.end_headers(); return
-        super().do_GET()
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n)
-        with open(reports, "ab") as f:
-            f.write(body.replace(b"\n", b" ") + b"\n")
-        self.send_response(204)
-        self.end_headers()
-http.server.ThreadingHTTPServer.daemon_threads = True
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(H, directory=root))
-with open(portfile + ".tmp", "w") as f:
-    f.write(str(s.server_address[1]))
-os.rename(portfile + ".tmp", portfile)
-s.serve_forever()
-PYEOF
+# The static server (tools/lib/hls-serve.py, shared with tools/player-matrix.sh) logs every request
+# ("METHOD STATUS PATH"), appends POSTed bodies to a file (the page's reports), and serves the player
+# page at GET /__player.html from outside the folder.
 
 # The player page: plays ?src= in <video muted autoplay>, reports as JSON
 # lines POSTed to /report; the last one has "ev":"final" and a verdict.
@@ -230,7 +187,7 @@ start_server() {
   : >"$reqlog"
   : >"$reports"
   rm -f "$work/$tag.port"
-  setsid python3 "$work/serve.py" "$dir" "$work/$tag.port" "$reqlog" "$reports" \
+  setsid python3 "$here/tools/lib/hls-serve.py" "$dir" "$work/$tag.port" "$reqlog" "$reports" \
     "$work/player.html" >"$work/$tag.server.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")

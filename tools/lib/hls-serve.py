@@ -7,7 +7,7 @@ Serves ROOT on a random port of 127.0.0.1 and writes the port to PORTFILE
 (atomically, once listening). Every request is appended to REQLOG as
 "METHOD STATUS PATH". GET /__player.html serves the file PAGE (from outside
 ROOT); every POST body is appended as one line to REPORTS (the player page's
-reports). HLS content types, no caching. Used by tools/player-matrix.sh.
+reports). HLS content types, no caching. Used by tools/player-matrix.sh and tools/player-gap.sh.
 """
 import functools
 import http.server

@@ -50,8 +50,8 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     }
 
     /// Appends without waiting; when the queue is full, first removes the oldest item that `evictable`
-    /// accepts, given the items queued after it. Returns whether one was evicted; nil when nothing could be
-    /// (the item is not taken) or the queue is closed.
+    /// accepts, given the items queued after it. Returns whether one was evicted (false: there was room);
+    /// nil when nothing could be (the item is not taken) or the queue is closed.
     public func offer(_ item: Element, evicting evictable: (Element, ArraySlice<Element>) -> Bool) -> Bool? {
         condition.lock()
         defer { condition.unlock() }

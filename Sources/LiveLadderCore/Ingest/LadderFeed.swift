@@ -68,11 +68,10 @@ final class LadderFeed: @unchecked Sendable {
     /// This run continues a previous one's playlists: its first segment follows a discontinuity.
     private let resumed: Bool
 
-    init(clock: SegmentClock, frameTicks: Int64, frameRate: (num: Int64, den: Int64)? = nil, audio: AudioChain?,
+    init(clock: SegmentClock, frameTicks: Int64, frameRate: (num: Int64, den: Int64), audio: AudioChain?,
          videoWorkers: [RenditionWorker], audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker],
          registry: SegmentRegistry, live: Bool, resumed: Bool = false) {
-        let rate = frameRate ?? (90_000, max(frameTicks, 1))
-        self.grid = FrameGrid(num: rate.num, den: rate.den, anchor: clock.origin)
+        self.grid = FrameGrid(num: frameRate.num, den: frameRate.den, anchor: clock.origin)
         self.registry = registry
         self.live = live
         self.resumed = resumed

@@ -193,10 +193,9 @@ final class RenditionWorker: @unchecked Sendable {
     /// next segment); a segment only loses pictures inside it. Only a rendition whose queue holds nothing
     /// it may drop is restarted; the watchdog restarts one that produces nothing.
     func offer(_ item: RenditionItem) {
-        if queue.offer(item) || queue.isClosed { return }
         switch queue.offer(item, evicting: Self.mayDrop) {
-        case true?: shed()
         case false?: return
+        case true?: shed()
         case nil:
             if queue.isClosed { return } // a failed rendition takes nothing
             if case .video(_, _, nil) = item {
