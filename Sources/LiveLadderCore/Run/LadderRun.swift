@@ -287,10 +287,13 @@ public final class LadderRun: @unchecked Sendable {
         if kind != .live {
             // A VOD or event output is kept as it is: a GAP in it is content lost for good, not a hole a
             // live window will slide past.
-            let gaps = workers.map { ($0.name, $0.gapCount) }.filter { $0.1 > 0 }
-            if !gaps.isEmpty {
-                let list = gaps.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
-                throw LiveLadderError(.processing, "the output in \(options.output) is finished but has GAP segments where renditions were restarting (\(list)); those spans are missing from them, see docs/supervision.md")
+            let gapped = workers.filter { $0.gapCount > 0 }
+            if !gapped.isEmpty {
+                let list = gapped.map { "\($0.name): \($0.gapCount)" }.joined(separator: ", ")
+                // The restart's cause is what the user must fix (a full disk, a failing encoder), so
+                // the one error line names it too.
+                let cause = gapped.compactMap { $0.restarts.first.map { "\($0.error)" } }.first.map { "; the first restart was for: \($0)" } ?? ""
+                throw LiveLadderError(.processing, "the output in \(options.output) is finished but has GAP segments where renditions were restarting (\(list))\(cause); those spans are missing from them, see docs/supervision.md")
             }
         }
         return RunSummary(renditions: ladder.map { .init(name: $0.name, width: $0.width, height: $0.height) },
