@@ -42,7 +42,7 @@ extension LiveLadderCommand {
         }
     }
 
-    static let version = "0.8.0"
+    static var version: String { LiveLadderVersion.version }
 
     static var versionLine: String {
         "liveladder \(version) (FFmpeg \(LibraryVersions.ffmpeg), libavcodec \(LibraryVersions.libavcodec), x264 \(LibraryVersions.x264() ?? "not available"))"
