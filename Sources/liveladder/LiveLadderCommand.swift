@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiveLadderCore
 import FFmpegKit
 import Foundation
 
