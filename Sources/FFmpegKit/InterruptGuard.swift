@@ -11,6 +11,7 @@ public final class InterruptGuard: @unchecked Sendable {
     private let lock = NSLock()
     private var deadline: Date?
     private var cancelled = false
+    private var lastAsked = ProcessInfo.processInfo.systemUptime
     /// Why the last interrupted call gave up.
     public enum Reason: Sendable { case timedOut, cancelled }
 
@@ -28,9 +29,16 @@ public final class InterruptGuard: @unchecked Sendable {
 
     public var isCancelled: Bool { lock.withLock { cancelled } }
 
+    /// Seconds since FFmpeg last asked whether to give up: it asks all the time while it reads or waits
+    /// in a blocking call, so this says whether the thread reading the input is still alive.
+    public var secondsSinceLastAsked: Double {
+        lock.withLock { ProcessInfo.processInfo.systemUptime - lastAsked }
+    }
+
     /// Non-nil when a blocking call should give up now.
     public var reason: Reason? {
         lock.withLock {
+            lastAsked = ProcessInfo.processInfo.systemUptime
             if cancelled { return .cancelled }
             if let deadline, Date() >= deadline { return .timedOut }
             return nil

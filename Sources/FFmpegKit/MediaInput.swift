@@ -10,6 +10,9 @@ public final class MediaInput {
     /// Kept alive as long as the context that calls it.
     private let interrupt: InterruptGuard?
     public let url: String
+
+    /// Bytes read from the input so far (libavformat's own count on its I/O context).
+    public var bytesRead: Int64 { max(0, context.pointee.pb?.pointee.bytes_read ?? 0) }
     public let streams: [StreamInfo]
 
     /// Opens `url` (a path, `pipe:0`, or any protocol URL libavformat knows) and reads its stream info.

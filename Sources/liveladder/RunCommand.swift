@@ -89,7 +89,13 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as ConfigError {
             fail(error.message, code: LiveLadderError.Kind.badConfig.rawValue)
         }
-        let service = RunService(ladder: LadderRun(options: options, logger: logger))
+        let events = RunEventBus()
+        let status = RunStatusModel()
+        let alerts = AlertRules(events: events)
+        events.add(status)
+        events.add(alerts)
+        let ladder = LadderRun(options: options, logger: logger, events: events)
+        let service = RunService(ladder: ladder, status: status, alerts: alerts)
         var quiet = logger
         quiet.logLevel = .error
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -97,31 +103,22 @@ struct RunCommand: AsyncParsableCommand {
                              failureTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
         try await group.run()
-        do {
-            guard let outcome = service.outcome else { fail("the run did not finish", code: 1) }
-            let summary: RunSummary
-            do {
-                summary = try outcome.get()
-            } catch let error as LiveLadderError where service.ladder.wasStopped && error.kind == .badInput {
-                // Stopped while still waiting for the input to open: nothing was written, nothing failed.
-                print("stopped before the input opened: \(error.message)")
-                return
-            }
-            let names = summary.renditions.map { "\($0.name) \($0.width)x\($0.height)" }.joined(separator: ", ")
-            print("wrote \(options.output)/master.m3u8: \(plural(summary.renditions.count, "rendition")) (\(names))\(summary.hasAudio ? " + AAC audio" : ", no audio"), \(summary.videoFrames) frames")
-            if !summary.droppedUnderLoad.isEmpty {
-                let list = summary.droppedUnderLoad.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                print("pictures dropped under load (behind the live input, no segment lost): \(list)")
-            }
-            if summary.restarts > 0 { print("renditions restarted \(plural(summary.restarts, "time"))") }
-            if summary.damagedPackets > 0 || summary.timestampJumps > 0 || summary.slateFrames > 0 || summary.sessions > 1 {
-                print("input: \(plural(summary.sessions, "session")), \(plural(summary.damagedPackets, "damaged packet")) skipped, \(plural(summary.timestampJumps, "timestamp jump")) stitched, \(plural(summary.slateFrames, "slate frame"))")
-            }
-        } catch let error as LiveLadderError {
-            fail(error.message, code: error.exitCode)
-        } catch {
-            // Anything else that ends a run is a failure during it: one line, the documented code.
-            fail("\(error)", code: LiveLadderError.Kind.processing.rawValue)
+        guard let ending = service.ending else { fail("the run did not finish", code: LiveLadderError.Kind.processing.rawValue) }
+        if let error = ending.error { fail(error, code: ending.code) }
+        if let message = ending.stoppedBeforeInput {
+            print("stopped before the input opened: \(message)")
+            return
+        }
+        guard let summary = ending.summary else { return }
+        let names = summary.renditions.map { "\($0.name) \($0.width)x\($0.height)" }.joined(separator: ", ")
+        print("wrote \(options.output)/master.m3u8: \(plural(summary.renditions.count, "rendition")) (\(names))\(summary.hasAudio ? " + AAC audio" : ", no audio"), \(summary.videoFrames) frames")
+        if !summary.droppedUnderLoad.isEmpty {
+            let list = summary.droppedUnderLoad.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            print("pictures dropped under load (behind the live input, no segment lost): \(list)")
+        }
+        if summary.restarts > 0 { print("renditions restarted \(plural(summary.restarts, "time"))") }
+        if summary.damagedPackets > 0 || summary.timestampJumps > 0 || summary.slateFrames > 0 || summary.sessions > 1 {
+            print("input: \(plural(summary.sessions, "session")), \(plural(summary.damagedPackets, "damaged packet")) skipped, \(plural(summary.timestampJumps, "timestamp jump")) stitched, \(plural(summary.slateFrames, "slate frame"))")
         }
     }
 

@@ -35,6 +35,8 @@ public struct RunStatusReport: Sendable, Codable {
         public var lastSegmentAt: Date?
         public var segments: Int
         public var gaps: Int
+        /// Bytes of every segment it published (not GAP stand-ins).
+        public var outputBytes: Int
         public var framesDropped: Int
     }
 
@@ -82,6 +84,7 @@ public final class RunStatusModel: RunObserver, @unchecked Sendable {
         var lastSegmentAt: Date?
         var segments = 0
         var gaps = 0
+        var bytes = 0
         var recent: [(at: Date, bytes: Int, duration: Double)] = []
     }
 
@@ -131,6 +134,7 @@ public final class RunStatusModel: RunObserver, @unchecked Sendable {
                     record.gaps += 1
                 } else {
                     record.segments += 1
+                    record.bytes += segment.bytes
                     record.lastSegment = segment
                     record.lastSegmentAt = now
                     record.recent.append((now, segment.bytes, segment.duration))
@@ -275,7 +279,7 @@ public final class RunStatusModel: RunObserver, @unchecked Sendable {
                              measured: .init(bitrate: bitrate, windowSeconds: Self.window, fps: record.plan.width == nil ? nil : fps,
                                              speedRatio: speed, lastSegmentNumber: record.lastSegment?.number,
                                              lastSegmentAt: record.lastSegmentAt, segments: record.segments, gaps: record.gaps,
-                                             framesDropped: dropped),
+                                             outputBytes: record.bytes, framesDropped: dropped),
                              restarts: record.restarts, lastError: record.lastError)
             }
             return RunStatusReport(state: currentState, version: version, startedAt: started,

@@ -51,7 +51,9 @@ final class AudioChain {
     }
 
     /// Decoded frames libswresample refused (a layout it cannot convert, a rate of 0): skipped, counted.
-    private(set) var skippedFrames = 0
+    /// Frames the resampler refused; read by the progress sampler from another thread.
+    let skipped = SharedCount()
+    var skippedFrames: Int { skipped.value }
 
     /// Converts `frame` into the resampler; one it refuses is skipped and counted, and the hole it leaves
     /// is filled with silence by the next frame's placement, so one bad frame never stops the run.
@@ -60,7 +62,7 @@ final class AudioChain {
             try resampler.push(frame)
             return true
         } catch {
-            skippedFrames += 1
+            skipped.add()
             return false
         }
     }

@@ -26,7 +26,10 @@ final class Ingest {
     private let interrupt: InterruptGuard
     private let control: RunControl
     private let logger: Logger
-    private(set) var damagedPackets = 0
+    /// Packets skipped as damaged so far.
+    var damagedPackets: Int { stats.reading.damagedPackets }
+    /// Bytes, connection, loss and slate time, keyframe interval: for the run's progress sample.
+    let stats = IngestStats()
     /// Whether the input was read to its very end (not stopped, not failed).
     private(set) var reachedEnd = false
 
@@ -43,7 +46,7 @@ final class Ingest {
     /// SIGINT/SIGTERM (or no rendition left): the segments in progress are finished; event and VOD
     /// playlists get ENDLIST, live ones stay live and valid.
     private func stopCleanly() throws {
-        slate?.stop()
+        if slate?.stop() == true { control.emit(.slateEnded(seconds: stats.slateEnded())) }
         if settings.livePlaylists || control.stopReason == .allRenditionsFailed {
             try feed.endSession()
             closeWithoutEnding()
@@ -57,12 +60,15 @@ final class Ingest {
     func run(first: MediaInput) throws {
         var current: MediaInput? = first
         while let input = current {
+            stats.sessionStarted()
             let ending = try readSession(input)
             if control.stopReason != nil {
+                stats.sessionEnded()
                 try stopCleanly()
                 return
             }
             if case .endOfInput = ending, source.endsAtEndOfInput {
+                stats.sessionEnded()
                 if settings.loop && source.kind == .file {
                     current = try InputOpener.open(source, interrupt: nil)
                     feed.startSession(.continuous)
@@ -82,9 +88,14 @@ final class Ingest {
                 try feed.finish()
                 throw LiveLadderError(.badInput, "reading \(source.kind == .stdin ? "standard input" : source.url) failed before its end: \(ending); the output holds what was read before it\(source.kind == .stdin ? " (an MP4 whose index is at its end cannot be read from a pipe: send MPEG-TS, or give the file's path)" : "")")
             }
+            if source.isFinite { stats.sessionEnded() }
             logger.warning("input lost", metadata: ["input": "\(source.url)", "why": "\(ending)"])
+            stats.sessionLost()
+            control.emit(.inputLost(reason: "\(ending)"))
             if let slate, feed.hasVideo {
                 slate.start(size: feed.lastPictureSize, freeze: feed.freezeFrame, behind: feed.secondsSinceLastArrival)
+                stats.slateStarted()
+                control.emit(.slateStarted)
             } else {
                 try feed.endSession()
             }
@@ -97,11 +108,18 @@ final class Ingest {
                     try stopCleanly()
                     return
                 }
-                if let slate, slate.stop() { try feed.endSession() }
+                if let slate, slate.stop() {
+                    control.emit(.slateEnded(seconds: stats.slateEnded()))
+                    try feed.endSession()
+                }
                 closeWithoutEnding()
                 throw error
             }
+            if let returned = current {
+                control.emit(.inputRecovered(Self.describe(returned, source: source, session: feed.snapshot.sessions + 2)))
+            }
             if let slate, slate.stop() {
+                control.emit(.slateEnded(seconds: stats.slateEnded()))
                 // The publisher's first frame follows the slate's last on the same encoders and timeline:
                 // no discontinuity, nothing for a player to resynchronise on.
                 logger.info("input back; slate off")
@@ -110,6 +128,16 @@ final class Ingest {
             }
             feed.startSession(.afterBreak)
         }
+    }
+
+    /// The input as a session found it, for `input.connected` and `input.recovered`; never with credentials.
+    static func describe(_ input: MediaInput, source: InputSource, session: Int) -> InputDescription {
+        let video = input.bestStream(.video).map { input.streams[$0] }
+        let audio = input.bestStream(.audio).map { input.streams[$0] }
+        let rate = input.bestStream(.video).map { input.frameRate(ofStream: $0) }
+        return InputDescription(protocol: source.protocolName, url: source.redactedURL, session: session,
+                                videoCodec: video?.codec, width: video?.width, height: video?.height,
+                                declaredFPS: rate.flatMap { $0.isValid ? $0.doubleValue : nil }, audioCodec: audio?.codec)
     }
 
     enum SessionEnding: CustomStringConvertible {
@@ -166,7 +194,7 @@ final class Ingest {
                 // connection, an I/O error) ends the session.
                 if error.isInvalidData {
                     consecutiveErrors += 1
-                    damagedPackets += 1
+                    stats.damagedPacket()
                     if consecutiveErrors < 50 { continue }
                 }
                 if error.isEndOfFile { reachedEnd = true }
@@ -174,10 +202,14 @@ final class Ingest {
                 break reading
             }
             guard let packet else { reachedEnd = true; ending = .endOfInput; break reading }
+            stats.sessionBytes(input.bytesRead)
             if let pacer, let dts = packet.dts ?? packet.pts {
                 pacer.wait(until: input.timeBase(ofStream: packet.streamIndex).rescale(dts, to: .mpegClock))
             }
             if packet.streamIndex == videoIndex {
+                if packet.isKeyframe, let pts = packet.pts {
+                    stats.keyframe(at: Double(videoTimeBase.rescale(pts, to: .mpegClock)) / 90_000)
+                }
                 if let pts = packet.pts {
                     if readTimes.count > 256 { readTimes.removeAll(keepingCapacity: true) }
                     readTimes[pts] = Date()
@@ -185,7 +217,7 @@ final class Ingest {
                 if packet.isCorrupt && !packet.isKeyframe {
                     // The demuxer saw damage (a continuity gap, a bad CRC). A keyframe still gets decoded: it is
                     // where decoding resumes, and a splice of two streams flags exactly that packet.
-                    damagedPackets += 1
+                    stats.damagedPacket()
                     waitForKeyframe = true
                     continue
                 }
@@ -252,7 +284,7 @@ final class Ingest {
             try decoder.send(packet)
         } catch {
             if error.isOutOfMemory { throw error }
-            damagedPackets += 1
+            stats.damagedPacket()
             return (frames, true)
         }
         while true {
@@ -261,7 +293,7 @@ final class Ingest {
                 output = try decoder.receive()
             } catch {
                 if error.isOutOfMemory { throw error }
-                damagedPackets += 1
+                stats.damagedPacket()
                 damaged = true
                 continue
             }

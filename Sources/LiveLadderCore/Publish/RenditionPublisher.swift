@@ -25,6 +25,7 @@ final class RenditionPublisher: SegmentSink {
     private let segmentLog: SegmentLog?
     private let registry: SegmentRegistry
     private let filler: GapFiller?
+    private let events: RunEventBus?
     private let lock = NSLock()
     private var lastNumber: Int?
     private var failWrite = false
@@ -39,8 +40,9 @@ final class RenditionPublisher: SegmentSink {
 
     init(name: String, outputDirectory: String, format: SegmentFormatChoice, kind: PlaylistKind, listSize: Int,
          targetDuration: Int, master: MasterPublisher, segmentLog: SegmentLog?, registry: SegmentRegistry,
-         filler: GapFiller?) throws {
+         filler: GapFiller?, events: RunEventBus? = nil) throws {
         self.registry = registry
+        self.events = events
         self.filler = filler
         self.name = name
         self.directory = outputDirectory + "/" + name
@@ -144,7 +146,11 @@ final class RenditionPublisher: SegmentSink {
         if kind == .live { slideWindow() }
         // A VOD playlist never changes once it exists (rule MP11), so it is written once, at the end.
         if kind != .vod { try writePlaylist() }
-        segmentLog?.record(rendition: name, segment: segment, bytes: segment.bytes.count, publishedAt: Date())
+        let publishedAt = Date()
+        segmentLog?.record(rendition: name, segment: segment, bytes: segment.bytes.count, publishedAt: publishedAt)
+        events?.emit(.segmentPublished(SegmentPublication(
+            rendition: name, number: segment.number, duration: segment.duration, bytes: segment.bytes.count, gap: false,
+            discontinuity: segment.discontinuity, readyLatency: segment.inputCompletedAt.map { publishedAt.timeIntervalSince($0) })))
         try master.published(rendition: name, sample: sample)
         deleteExpiredSegments(now: Date())
     }
@@ -188,6 +194,8 @@ final class RenditionPublisher: SegmentSink {
                 playlist.segments.append(MediaSegment(uri: uri(next), duration: gap.duration,
                                                       discontinuity: gap.discontinuity, gap: true,
                                                       programDateTime: kind == .vod ? nil : gap.date))
+                events?.emit(.segmentPublished(SegmentPublication(rendition: name, number: next, duration: gap.duration, bytes: 0,
+                                                                  gap: true, discontinuity: gap.discontinuity, readyLatency: nil)))
             }
             lastNumber = next
         }
@@ -213,11 +221,16 @@ final class RenditionPublisher: SegmentSink {
     }
 
     private func write(_ bytes: [UInt8], to path: String) throws {
-        if failWrite {
-            failWrite = false
-            throw AtomicFile.WriteError(path: path, reason: "No space left on device [LIVELADDER_FAULTS]")
+        do {
+            if failWrite {
+                failWrite = false
+                throw AtomicFile.WriteError(path: path, reason: "No space left on device [LIVELADDER_FAULTS]")
+            }
+            try AtomicFile.write(bytes, to: path)
+        } catch {
+            events?.emit(.writeFailed(rendition: name, error: "\(error)"))
+            throw error
         }
-        try AtomicFile.write(bytes, to: path)
     }
 
     private func slideWindow() {

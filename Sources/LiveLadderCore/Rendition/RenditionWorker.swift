@@ -79,6 +79,16 @@ final class RenditionWorker: @unchecked Sendable {
     private var codecsReported = false
     /// The audio of the segment in progress (and, while down, of everything since), for stand-ins.
     private let recentAudio = RecentAudio()
+    /// Items given to the encoder (or, for the audio rendition, the segmenter), and their media time.
+    private var itemsEncoded = 0
+    private var ticksEncoded: Int64 = 0
+    /// Pictures dropped while the rendition was down (restarting or given up).
+    private var droppedWhileDown = 0
+    /// Why the rendition is down now, for the `rendition.restarted` event when it resumes.
+    private var downReason: RestartReason?
+    /// `POST /v1/renditions/{name}/restart`: restart at the next item.
+    private var restartRequested = false
+    private var lastError: String?
     /// The error that made the worker give up.
     private(set) var failure: Error?
     /// Every restart, for the run's summary and logs.
@@ -148,12 +158,19 @@ final class RenditionWorker: @unchecked Sendable {
                     lastStandIn = nil
                 }
             }
+            if lock.withLock({ restartRequested }), case .running = lock.withLock({ state }) {
+                lock.withLock { restartRequested = false }
+                pipeline = nil
+                recover(from: SegmenterError(description: "restart requested through the worker interface"), reason: .requested)
+            }
             switch lock.withLock({ state }) {
             case .failed:
+                countDropped(item)
                 continue
             case .down(let until):
                 guard let (fresh, boundary) = resumed(at: item, after: until, generation: generation) else {
                     if case .end = item { finishWhileDown() }
+                    countDropped(item)
                     continue
                 }
                 pipeline = fresh
@@ -168,7 +185,14 @@ final class RenditionWorker: @unchecked Sendable {
             }
             do {
                 try handle(item, current, generation: generation)
-                lock.withLock { progress += 1 }
+                lock.withLock {
+                    progress += 1
+                    switch item {
+                    case .video: itemsEncoded += 1; ticksEncoded += video?.frameTicks ?? 0
+                    case .audio(let packet) where video == nil: itemsEncoded += 1; ticksEncoded += packet.duration
+                    default: break
+                    }
+                }
             } catch is Abandoned {
                 return
             } catch {
@@ -179,9 +203,51 @@ final class RenditionWorker: @unchecked Sendable {
                     // write the last segments or the playlist is the rendition's final failure.
                     endFailed(error)
                 } else {
-                    recover(from: error)
+                    recover(from: error, reason: Self.reason(for: error))
                 }
             }
+        }
+    }
+
+    /// A picture that a down rendition never encodes: `liveladder_frames_dropped_total`.
+    private func countDropped(_ item: RenditionItem) {
+        if case .video = item { lock.withLock { droppedWhileDown += 1 } }
+    }
+
+    /// What kind of failure it was, for the restart metric and events.
+    static func reason(for error: Error) -> RestartReason {
+        if error is AtomicFile.WriteError { return .writeError }
+        if let error = error as? LiveLadderError, error.kind == .badOutput { return .writeError }
+        return .encoderError
+    }
+
+    /// Restarts the rendition at its next item, through the same path a failure takes (without counting
+    /// against its restart budget: an operator asked for it).
+    func requestRestart() -> RestartRequest {
+        lock.withLock {
+            switch state {
+            case .running:
+                restartRequested = true
+                return .accepted
+            case .down: return .notRunning("\(name) is restarting already")
+            case .failed: return .notRunning("\(name) was given up")
+            }
+        }
+    }
+
+    /// This rendition's counters for the run's progress sample.
+    func sample(frameTicks: Int64?) -> RunSnapshot.Rendition {
+        lock.withLock {
+            let current: RenditionState
+            switch state {
+            case .running: current = .up
+            case .down: current = .restarting
+            case .failed: current = .givenUp
+            }
+            return RunSnapshot.Rendition(name: name, state: current, itemsEncoded: itemsEncoded,
+                                         mediaSeconds: Double(ticksEncoded) / 90_000, framesDropped: shedFrames + droppedWhileDown,
+                                         queueDepth: queue.count, queueCapacity: queue.capacity, shedding: shedding,
+                                         restarts: restarts.count, lastError: lastError)
         }
     }
 
@@ -203,7 +269,7 @@ final class RenditionWorker: @unchecked Sendable {
                 shed()
                 return
             }
-            abandon(because: "fell behind the live input: its queue of \(queue.capacity) items was full with nothing it could drop")
+            abandon(because: "fell behind the live input: its queue of \(queue.capacity) items was full with nothing it could drop", reason: .fellBehind)
         }
     }
 
@@ -243,12 +309,12 @@ final class RenditionWorker: @unchecked Sendable {
     /// abandoned, the failure goes through the restart policy, and a new thread takes over the queue.
     func stalled(since progress: Int, timeout: Double) {
         guard lock.withLock({ self.progress == progress }) else { return }
-        abandon(because: "stalled: no progress for \(timeout) s while its input kept coming")
+        abandon(because: "stalled: no progress for \(timeout) s while its input kept coming", reason: .stall)
     }
 
     /// Gives up on the current thread (it may be stuck in a C call): the generation moves on, the failure
     /// goes through the restart policy, and a new thread takes over the queue.
-    private func abandon(because reason: String) {
+    private func abandon(because message: String, reason: RestartReason) {
         let next: Int? = lock.withLock {
             guard case .running = state else { return nil }
             generation += 1
@@ -256,7 +322,7 @@ final class RenditionWorker: @unchecked Sendable {
             return generation
         }
         guard let next else { return }
-        recover(from: SegmenterError(description: reason))
+        recover(from: SegmenterError(description: message), reason: reason)
         control.release(rendition: name)
         spawn(generation: next)
     }
@@ -283,14 +349,17 @@ final class RenditionWorker: @unchecked Sendable {
             } else {
                 publisher.prepareGaps(before: boundary.number, audio: recentAudio)
             }
-            lock.withLock {
+            let reason = lock.withLock {
                 state = .running
                 history.lastStart = Date()
                 progress += 1
+                defer { downReason = nil }
+                return downReason ?? .encoderError
             }
+            control.emit(.renditionRestarted(rendition: name, reason: reason, number: boundary.number))
             return (pipeline, boundary)
         } catch {
-            recover(from: error)
+            recover(from: error, reason: Self.reason(for: error))
             return nil
         }
     }
@@ -302,7 +371,11 @@ final class RenditionWorker: @unchecked Sendable {
 
     private func endFailed(_ error: Error) {
         failure = error
-        lock.withLock { state = .failed }
+        lock.withLock {
+            state = .failed
+            lastError = "\(error)"
+        }
+        control.emit(.renditionGivenUp(rendition: name, reason: Self.reason(for: error), error: "\(error)"))
         // Its playlist may be missing or short: the master must not name it.
         master.markFailed(rendition: name)
     }
@@ -310,21 +383,27 @@ final class RenditionWorker: @unchecked Sendable {
     /// GAP entries in the rendition's playlist: segments it lost to restarts.
     var gapCount: Int { publisher.gapCount }
 
-    private func recover(from error: Error) {
+    private func recover(from error: Error, reason: RestartReason) {
         let now = Date()
         let decision = lock.withLock {
             restarts.append((now, "\(error)"))
-            return policy.decide(&history, at: now)
+            lastError = "\(error)"
+            downReason = reason
+            // An operator's restart is not a failure: it does not use up the budget.
+            return reason == .requested ? .restart(after: 0) : policy.decide(&history, at: now)
         }
         switch decision {
         case .restart(let backoff):
-            control.log("rendition \(name) failed, restarting at the next segment boundary after \(backoff) s: \(error)")
+            control.log(reason == .requested ? "rendition \(name) restarting at the next segment boundary, as requested"
+                        : "rendition \(name) failed, restarting at the next segment boundary after \(backoff) s: \(error)")
+            control.emit(.renditionFailed(rendition: name, reason: reason, error: "\(error)", backoff: backoff))
             recentAudio.hold()
             lock.withLock { state = .down(until: now.addingTimeInterval(backoff)) }
         case .giveUp:
             failure = error
             recentAudio.release(keepingFrom: .max)
             lock.withLock { state = .failed }
+            control.emit(.renditionGivenUp(rendition: name, reason: reason, error: "\(error)"))
             control.log("rendition \(name) failed \(history.failures.count) times in \(Int(policy.budgetWindow)) s; giving it up: \(error)")
             // A failed rendition stops consuming; closing its queue makes ingest's puts return at once.
             queue.close(discardPending: true)

@@ -3,7 +3,7 @@ import FFmpegKit
 import Logging
 
 /// What every part of a run can ask of the run as a whole: stop (a signal, or every video rendition
-/// failed), log a supervision event, and — for the `stall` test fault — hang a rendition's thread until
+/// failed), log a supervision event, emit a run event, and — for the `stall` test fault — hang a rendition's thread until
 /// the watchdog has replaced it.
 ///
 /// `@unchecked Sendable`: mutable state is guarded by `lock`.
@@ -20,11 +20,16 @@ final class RunControl: @unchecked Sendable {
     private var stalls: [String: DispatchSemaphore] = [:]
     let interrupt: InterruptGuard
     private let logger: Logger
+    /// The run's one event stream: every part of the pipeline says what happened here.
+    let events: RunEventBus
 
-    init(interrupt: InterruptGuard, logger: Logger) {
+    init(interrupt: InterruptGuard, logger: Logger, events: RunEventBus) {
         self.interrupt = interrupt
         self.logger = logger
+        self.events = events
     }
+
+    func emit(_ event: RunEvent) { events.emit(event) }
 
     /// Stops reading the input; ingest then ends the stream cleanly.
     func stop(because reason: StopReason) {

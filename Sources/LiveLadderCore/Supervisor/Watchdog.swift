@@ -12,11 +12,12 @@ import Foundation
 /// file transcode. A rendition that is really stuck while its siblings and its input go on still adds up
 /// to the timeout in time the process ran.
 ///
-/// `@unchecked Sendable`: `running` is guarded by `lock`; the workers are thread-safe for their probes.
+/// `@unchecked Sendable`: `running` and `lastLook` are guarded by `lock`; the workers are thread-safe for their probes.
 final class Watchdog: @unchecked Sendable {
     static let period = 0.1
     private let lock = NSLock()
     private var running = true
+    private var lastLook = ProcessInfo.processInfo.systemUptime
 
     init(workers: [RenditionWorker], timeout: Double) {
         let thread = Thread { [self] in
@@ -24,6 +25,7 @@ final class Watchdog: @unchecked Sendable {
             var last = ProcessInfo.processInfo.systemUptime
             while lock.withLock({ running }) {
                 let now = ProcessInfo.processInfo.systemUptime
+                lock.withLock { lastLook = now }
                 let elapsed = min(now - last, 2 * Self.period)
                 last = now
                 for (index, worker) in workers.enumerated() {
@@ -41,6 +43,9 @@ final class Watchdog: @unchecked Sendable {
     }
 
     func stop() { lock.withLock { running = false } }
+
+    /// Seconds since the watchdog last looked (`/livez`: the supervisor is alive).
+    var secondsSinceLastLook: Double { lock.withLock { ProcessInfo.processInfo.systemUptime - lastLook } }
 }
 
 /// Per rendition: for how long (in counted time) it has made no progress while input waited for it.

@@ -1,0 +1,140 @@
+import Foundation
+import FFmpegKit
+import LadderConfig
+
+/// What a run *is*, decided before anything is opened or written: the ladder chosen for this source,
+/// the timing (frame duration, segment grid, target duration), the container, how each encoder is set
+/// up, how deep the queues are, what the master announces. A pure value of the config, the options and
+/// what probing found, so it is tested without media (RunPlanTests); `LadderRun` assembles the pipeline
+/// from it.
+struct RunPlan: Sendable {
+    /// What probing the input found that the plan depends on.
+    struct Source: Sendable {
+        var video: SourceVideo
+        /// As the input declares it (nil or invalid: unknown).
+        var frameRate: Rational?
+        /// Audio channels, when the input has audio.
+        var audioChannels: Int?
+        /// A file or stdin: it ends, and (unless paced) it can wait for the pipeline.
+        var isFinite: Bool
+        /// Reaching the end of the input ends the stream (files, stdin, HTTP pulls).
+        var endsAtEndOfInput: Bool
+    }
+
+    struct Rung: Sendable {
+        let rendition: ResolvedRendition
+        let settings: VideoEncoderSettings
+    }
+
+    let kind: PlaylistKind
+    let format: ContainerFormat
+    let segmentFormat: SegmentFormat
+    let segmentDuration: Double
+    let frameRate: Rational
+    /// Whether the frame rate was a guess (the input did not declare a usable one).
+    let frameRateAssumed: Bool
+    /// One frame in output ticks (90 kHz).
+    let frameTicks: Int64
+    let segmentTicks: Int64
+    let targetDuration: Int
+    let rungs: [Rung]
+    /// nil when the input has no audio.
+    let audio: AudioEncoderSettings?
+    /// TS carries the audio in every video rendition; fMP4 has an audio rendition of its own.
+    var inBandAudio: Bool { audio != nil && format == .mpegts }
+    var audioRendition: Bool { audio != nil && format == .fragmentedMP4 }
+    /// Input that arrives in real time (a network feed, or a file paced with --realtime): never waits for
+    /// a rendition.
+    let liveFeed: Bool
+    /// Encoders and decoders without frame reordering delay.
+    let lowDelay: Bool
+    let queueCapacity: Int
+    let master: [MasterPublisher.Variant]
+    let audioEstimate: Int
+
+    var ladder: [ResolvedRendition] { rungs.map(\.rendition) }
+
+    init(config: LadderConfig, kind: PlaylistKind, realtime: Bool, source: Source,
+         processors: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        let ladder: [ResolvedRendition]
+        do {
+            ladder = try config.resolve(for: source.video)
+        } catch {
+            throw LiveLadderError(.badConfig, error.message)
+        }
+        self.kind = kind
+        segmentFormat = config.segmentFormat
+        format = config.segmentFormat == .ts ? .mpegts : .fragmentedMP4
+        segmentDuration = config.segmentDuration
+        if let rate = source.frameRate, rate.isValid, rate.doubleValue <= 120 {
+            frameRate = rate
+            frameRateAssumed = false
+        } else {
+            frameRate = Rational(30, 1)
+            frameRateAssumed = true
+        }
+        frameTicks = Rational(frameRate.den, frameRate.num).rescale(1, to: .mpegClock)
+        segmentTicks = Int64((config.segmentDuration * 90_000).rounded())
+        targetDuration = max(1, Int((config.segmentDuration + Double(frameTicks) / 90_000).rounded()))
+        lowDelay = !source.isFinite || realtime
+        liveFeed = !source.endsAtEndOfInput || realtime
+        queueCapacity = liveFeed ? LadderRun.liveQueueCapacity(frameRate: frameRate.doubleValue) : LadderRun.queueCapacity
+
+        let format = format
+        let frameRate = frameRate
+        let lowDelay = lowDelay
+        rungs = ladder.map { rung in
+            var settings = VideoEncoderSettings(
+                width: rung.width, height: rung.height, frameRate: frameRate,
+                bitRate: rung.videoBitrate, maxRate: rung.maxBitrate, bufferSize: rung.bufferSize,
+                gopSize: Int((config.segmentDuration * frameRate.doubleValue).rounded(.up)) + 1,
+                preset: rung.preset, profile: rung.profile, tune: rung.tune,
+                globalHeader: format == .fragmentedMP4,
+                threads: Self.encoderThreads(for: rung, in: ladder, processors: processors))
+            settings.lowLatency = lowDelay
+            return Rung(rendition: rung, settings: settings)
+        }
+        audio = source.audioChannels.map { channels in
+            AudioEncoderSettings(sampleRate: config.audio.sampleRate, channels: Self.layout(config.audio.channels, source: channels),
+                                 bitRate: config.audio.bitrate, globalHeader: true)
+        }
+        // What the master announces before anything is measured: rate control's promise, plus in-band
+        // audio, plus container overhead.
+        let overhead = format == .mpegts ? 1.10 : 1.05
+        audioEstimate = Int(Double(config.audio.bitrate) * overhead)
+        let inBand = audio != nil && format == .mpegts ? audioEstimate : 0
+        master = ladder.map { rung in
+            MasterPublisher.Variant(name: rung.name, width: rung.width, height: rung.height, frameRate: frameRate.doubleValue,
+                                    estimatedPeak: Int(Double(rung.maxBitrate) * overhead) + inBand,
+                                    estimatedAverage: Int(Double(rung.videoBitrate) * overhead) + inBand)
+        }
+    }
+
+    /// The renditions as configured, for `ladder.resolved` and `/v1/status`.
+    var plans: [RenditionPlan] {
+        rungs.map { RenditionPlan(name: $0.rendition.name, width: $0.rendition.width, height: $0.rendition.height,
+                                  videoBitrate: $0.rendition.videoBitrate, maxBitrate: $0.rendition.maxBitrate,
+                                  preset: $0.rendition.preset, audioBitrate: inBandAudio ? audio?.bitRate : nil) }
+            + (audioRendition ? [RenditionPlan(name: MasterPublisher.audioName, audioBitrate: audio?.bitRate)] : [])
+    }
+
+    /// libx264's own default is 1.5 threads per core for one encoder that has the machine to itself. Here
+    /// the renditions already run side by side, so each encoder gets that budget in proportion to its share
+    /// of the ladder's pixels (at least one thread). Fewer frame threads per encoder means less duplicated
+    /// work and fewer frames held in flight: measured with tools/bench.sh, about 5 % less CPU and 10 % less
+    /// memory than letting every encoder size itself for the whole machine.
+    static func encoderThreads(for rung: ResolvedRendition, in ladder: [ResolvedRendition], processors: Int) -> Int {
+        let pixels = Double(rung.width * rung.height)
+        let total = ladder.reduce(0.0) { $0 + Double($1.width * $1.height) }
+        let budget = 1.5 * Double(processors)
+        return max(1, Int((budget * pixels / max(total, 1)).rounded()))
+    }
+
+    static func layout(_ choice: AudioChannels, source channels: Int) -> ChannelLayout {
+        switch choice {
+        case .mono: return .mono
+        case .stereo: return .stereo
+        case .keep: return channels == 1 ? .mono : channels >= 6 ? .surround51 : .stereo
+        }
+    }
+}
