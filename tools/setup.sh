@@ -46,8 +46,30 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
+# Python packages from PyPI for tools/validate-deploy.py (kubernetes-validate bundles the Kubernetes
+# schemas, so validating needs no network) and tools/dashboard-metrics.py (prometheus-client's parser).
+# Installed into whatever python3 is first on PATH (CI's may be a pyenv python, not Debian's), and only
+# when an import fails, so a set-up machine does nothing.
+python_packages() {
+  local wanted=() spec module
+  for spec in kubernetes-validate:kubernetes_validate prometheus-client:prometheus_client pyyaml:yaml; do
+    module="${spec#*:}"
+    python3 -c "import ${module}" >/dev/null 2>&1 || wanted+=("${spec%%:*}")
+  done
+  ((${#wanted[@]} == 0)) && return 0
+  python3 -m pip --version >/dev/null 2>&1 || die "$(command -v python3) has no pip (Debian: apt-get install python3-pip)"
+  local flags=(--quiet --disable-pip-version-check --root-user-action=ignore)
+  # Debian's own python3 refuses pip installs (PEP 668) unless told; a pyenv python does not.
+  if python3 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'; then
+    flags+=(--break-system-packages)
+  fi
+  echo "setup: pip installing ${wanted[*]} into $(command -v python3)"
+  python3 -m pip install "${flags[@]}" "${wanted[@]}" || die "pip install ${wanted[*]} failed"
+}
+
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#PACKAGES[@]} packages already installed"
+  python_packages
   exit 0
 fi
 
@@ -93,3 +115,5 @@ done
 ((${#still[@]} == 0)) || die "packages still not installed after apt-get: ${still[*]}"
 
 echo "setup: installed ${missing[*]}"
+
+python_packages
