@@ -49,6 +49,9 @@ let package = Package(
         .testTarget(name: "HLSModelTests", dependencies: ["HLSModel"]),
         .testTarget(name: "LadderConfigTests", dependencies: ["LadderConfig"]),
         .testTarget(name: "HLSCheckerTests", dependencies: ["HLSChecker", "HLSModel", "FFmpegKit"]),
+        .testTarget(name: "LiveLadderWorkerTests", dependencies: ["LiveLadderWorker", "LiveLadderCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig", "HLSChecker"]),
     ],
     swiftLanguageModes: [.v6]
