@@ -69,6 +69,17 @@ func makeBus() -> (RunEventBus, RunStatusModel) {
     return (bus, status)
 }
 
+/// Polls `condition` every 5 ms for up to `seconds`; fails the test when it never holds.
+func waitUntil(_ seconds: Double = 2, _ condition: () -> Bool) async throws {
+    let end = Date().addingTimeInterval(seconds)
+    while !condition() {
+        guard Date() < end else { throw TimedOut() }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
+
+struct TimedOut: Error {}
+
 func temporaryPath(_ name: String) -> String {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liveladder-worker-tests-\(getpid())")
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
