@@ -107,8 +107,6 @@ final class DatagramReceiver: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
         precondition(bound == 0, "bind \(path): \(String(cString: strerror(errno)))")
-        var timeout = timeval(tv_sec: 0, tv_usec: 20_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit {
@@ -116,27 +114,37 @@ final class DatagramReceiver: @unchecked Sendable {
         if !path.hasPrefix("@") { unlink(path) }
     }
 
-    /// Every datagram that arrives within `seconds`.
-    func receive(for seconds: Double) -> [String] {
+    /// Every datagram that arrives within `seconds`. Polls without blocking and sleeps between polls: a
+    /// blocking `recv` would hold a thread of the cooperative pool that the notifier's tasks need.
+    func receive(for seconds: Double) async -> [String] {
         let end = Date().addingTimeInterval(seconds)
         var messages: [String] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
+        repeat {
+            messages += drain()
+            try? await Task.sleep(for: .milliseconds(5))
+        } while Date() < end
+        return messages + drain()
+    }
+
+    /// Datagrams until one equals `message` (included), or `seconds` pass.
+    func receive(until message: String, within seconds: Double) async -> [String] {
+        let end = Date().addingTimeInterval(seconds)
+        var messages: [String] = []
         while Date() < end {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 { messages.append(String(decoding: buffer[0..<count], as: UTF8.self)) }
+            messages += drain()
+            if messages.contains(message) { break }
+            try? await Task.sleep(for: .milliseconds(5))
         }
         return messages
     }
 
-    /// Datagrams until one equals `message` (included), or `seconds` pass.
-    func receive(until message: String, within seconds: Double) -> [String] {
-        let end = Date().addingTimeInterval(seconds)
+    private func drain() -> [String] {
         var messages: [String] = []
-        while Date() < end {
-            let batch = receive(for: 0.02)
-            messages += batch
-            if batch.contains(message) { break }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            guard count > 0 else { return messages }
+            messages.append(String(decoding: buffer[0..<count], as: UTF8.self))
         }
-        return messages
     }
 }
