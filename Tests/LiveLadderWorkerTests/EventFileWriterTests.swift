@@ -124,4 +124,37 @@ import Testing
     @Test func aRunThatEndsOnItsOwnWritesTheLastEvents() async throws {
         #expect(try await runGroup(endsOnItsOwn: true) == ["run.started", "run.summary", "run.stopped"])
     }
+
+    /// Listed after the pipeline, the writer is signalled first and would wait for a stream the pipeline
+    /// has not finished; after its drain timeout it gives up instead of hanging the shutdown.
+    @Test func aWriterListedAfterThePipelineDoesNotHangTheShutdown() async throws {
+        let path = temporaryPath("late.jsonl")
+        let (bus, _) = makeBus()
+        let writer = try EventFileWriter(path: path, includeSegments: false, bus: bus,
+                                         logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, drainTimeout: .milliseconds(100))
+        bus.emit(.runStarted(Fixture.run(listening: true)))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
+            .init(service: Pipeline(bus: bus, endsOnItsOwn: false), successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: writer, successTerminationBehavior: .ignore),
+        ], logger: Logger(label: "test")))
+        let task = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(50))
+        await group.triggerGracefulShutdown()
+        try await task.value
+        #expect(try types(in: path) == ["run.started"])
+    }
+
+    @Test func factoryMakesWhatWasAskedFor() throws {
+        let (bus, status) = makeBus()
+        let path = temporaryPath("made.jsonl")
+        let quiet = try WorkerObservers.make(events: path, includeSegments: false, quiet: true, bus: bus, status: status,
+                                             banner: BannerInfo(), isTerminal: true, environment: [:])
+        #expect(quiet.services.count == 1 && quiet.services.first is EventFileWriter)
+        let terminal = try WorkerObservers.make(events: nil, includeSegments: false, quiet: false, bus: bus, status: status,
+                                                banner: BannerInfo(), isTerminal: true, environment: [:])
+        #expect(terminal.services.count == 1 && terminal.services.first is ProgressLine)
+        let piped = try WorkerObservers.make(events: nil, includeSegments: false, quiet: false, bus: bus, status: status,
+                                             banner: BannerInfo(), isTerminal: false, environment: [:])
+        #expect(piped.services.isEmpty)
+    }
 }
