@@ -9,7 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
@@ -33,8 +33,15 @@ let package = Package(
             "FFmpegKit", "HLSModel", "LadderConfig",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Observers of the run's event stream: the events file, the progress line, JSON logs, systemd notify.
+        .target(name: "LiveLadderWorker", dependencies: [
+            "LiveLadderCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "liveladder", dependencies: [
             "LiveLadderCore", "LadderConfig", "FFmpegKit", "HLSChecker",
+            "LiveLadderWorker",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -42,6 +49,9 @@ let package = Package(
         .testTarget(name: "HLSModelTests", dependencies: ["HLSModel"]),
         .testTarget(name: "LadderConfigTests", dependencies: ["LadderConfig"]),
         .testTarget(name: "HLSCheckerTests", dependencies: ["HLSChecker", "HLSModel", "FFmpegKit"]),
+        .testTarget(name: "LiveLadderWorkerTests", dependencies: ["LiveLadderWorker", "LiveLadderCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig", "HLSChecker"]),
     ],
     swiftLanguageModes: [.v6]
