@@ -3,6 +3,7 @@ import Foundation
 import LadderConfig
 import FFmpegKit
 import LiveLadderCore
+import LiveLadderWorker
 import Logging
 import ServiceLifecycle
 
@@ -78,7 +79,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Log progress details.")
     var verbose = false
 
+    @OptionGroup(title: "Worker interface")
+    var worker: WorkerOptions
+
     func run() async throws {
+        LoggingSetup.bootstrap(format: worker.format, level: verbose ? .debug : .warning)
         var logger = Logger(label: "liveladder")
         logger.logLevel = verbose ? .debug : .warning
         FFmpegLog.configure(echo: verbose ? .info : nil)
@@ -94,17 +99,32 @@ struct RunCommand: AsyncParsableCommand {
         let alerts = AlertRules(events: events)
         events.add(status)
         events.add(alerts)
+        // Every observer subscribes now, before the pipeline emits its first event.
+        let observers: (services: [any Service], notifier: SystemdNotifier?)
+        do {
+            observers = try WorkerObservers.make(events: worker.events, includeSegments: worker.eventsSegments, quiet: worker.quiet,
+                                                 bus: events, status: status, banner: BannerInfo(httpAddress: nil), logger: logger)
+        } catch let error as WorkerSetupError {
+            fail(error.message, code: LiveLadderError.Kind.badConfig.rawValue)
+        }
         let ladder = LadderRun(options: options, logger: logger, events: events)
-        let service = RunService(ladder: ladder, status: status, alerts: alerts)
+        let notifier = observers.notifier
+        let service = RunService(ladder: ladder, status: status, alerts: alerts, onStopping: { notifier?.stopping() })
         var quiet = logger
         quiet.logLevel = .error
+        // The group shuts services down in reverse order: the pipeline (last) stops first and ends the
+        // event stream; the observers before it keep reading until then, so no last event is lost.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            services: observers.services.map { .init(service: $0, successTerminationBehavior: .ignore) }
+                + [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                         failureTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
         try await group.run()
         guard let ending = service.ending else { fail("the run did not finish", code: LiveLadderError.Kind.processing.rawValue) }
         if let error = ending.error { fail(error, code: ending.code) }
+        // With `--events -`, stdout is the event stream: the human summary goes to stderr.
+        let print: (String) -> Void = worker.events == "-"
+            ? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } : { Swift.print($0) }
         if let message = ending.stoppedBeforeInput {
             print("stopped before the input opened: \(message)")
             return

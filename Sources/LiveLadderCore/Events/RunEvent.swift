@@ -34,6 +34,17 @@ public struct InputDescription: Sendable, Codable, Equatable {
     /// The frame rate the input declares.
     public var declaredFPS: Double?
     public var audioCodec: String?
+
+    public init(`protocol`: String, url: String, session: Int, videoCodec: String? = nil, width: Int? = nil, height: Int? = nil, declaredFPS: Double? = nil, audioCodec: String? = nil) {
+        self.protocol = `protocol`
+        self.url = url
+        self.session = session
+        self.videoCodec = videoCodec
+        self.width = width
+        self.height = height
+        self.declaredFPS = declaredFPS
+        self.audioCodec = audioCodec
+    }
 }
 
 /// One rendition of the resolved ladder, as configured.
@@ -46,6 +57,16 @@ public struct RenditionPlan: Sendable, Codable, Equatable {
     public var maxBitrate: Int?
     public var preset: String?
     public var audioBitrate: Int?
+
+    public init(name: String, width: Int? = nil, height: Int? = nil, videoBitrate: Int? = nil, maxBitrate: Int? = nil, preset: String? = nil, audioBitrate: Int? = nil) {
+        self.name = name
+        self.width = width
+        self.height = height
+        self.videoBitrate = videoBitrate
+        self.maxBitrate = maxBitrate
+        self.preset = preset
+        self.audioBitrate = audioBitrate
+    }
 }
 
 /// What the run set out to do, known before the input is opened: the `run.started` event. The ladder
@@ -62,6 +83,16 @@ public struct RunDescription: Sendable, Codable, Equatable {
     public var listening: Bool
     /// Whether the input can wait for the pipeline (a file, stdin or HTTP pull not paced in real time).
     public var inputCanWait: Bool
+
+    public init(input: String, output: String, playlistType: String, segmentFormat: String, segmentDuration: Double, listening: Bool, inputCanWait: Bool) {
+        self.input = input
+        self.output = output
+        self.playlistType = playlistType
+        self.segmentFormat = segmentFormat
+        self.segmentDuration = segmentDuration
+        self.listening = listening
+        self.inputCanWait = inputCanWait
+    }
 }
 
 /// A segment (or a GAP entry) that reached a rendition's playlist.
@@ -75,6 +106,16 @@ public struct SegmentPublication: Sendable, Codable, Equatable {
     public var discontinuity: Bool
     /// Seconds from the segment's last input frame arriving to its playlist being written, when known.
     public var readyLatency: Double?
+
+    public init(rendition: String, number: Int, duration: Double, bytes: Int, gap: Bool, discontinuity: Bool, readyLatency: Double? = nil) {
+        self.rendition = rendition
+        self.number = number
+        self.duration = duration
+        self.bytes = bytes
+        self.gap = gap
+        self.discontinuity = discontinuity
+        self.readyLatency = readyLatency
+    }
 }
 
 /// A condition someone should look at, set and later cleared under the same `id`.
