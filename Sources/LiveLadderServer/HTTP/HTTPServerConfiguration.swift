@@ -65,10 +65,10 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
         }
         if let token {
             guard !token.isEmpty else {
-                throw HTTPConfigurationError("--http-token: the token is empty; give a secret of at least one character, or leave it out")
+                throw HTTPConfigurationError("--http-token (or LIVELADDER_HTTP_TOKEN): the token is empty; give a secret of at least one character, or leave both out")
             }
             guard token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
-                throw HTTPConfigurationError("--http-token: the token must be printable ASCII without spaces (it is sent in an Authorization header)")
+                throw HTTPConfigurationError("--http-token (or LIVELADDER_HTTP_TOKEN): the token must be printable ASCII without spaces (it is sent in an Authorization header)")
             }
         }
         if token == nil, !isLoopback(host) {
