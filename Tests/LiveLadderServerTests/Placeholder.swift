@@ -1,3 +1,0 @@
-import XCTest
-@testable import LiveLadderServer
-final class PlaceholderTests: XCTestCase { func testNothing() {} }
