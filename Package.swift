@@ -56,7 +56,11 @@ let package = Package(
         .testTarget(name: "HLSModelTests", dependencies: ["HLSModel"]),
         .testTarget(name: "LadderConfigTests", dependencies: ["LadderConfig"]),
         .testTarget(name: "HLSCheckerTests", dependencies: ["HLSChecker", "HLSModel", "FFmpegKit"]),
-        .testTarget(name: "LiveLadderServerTests", dependencies: ["LiveLadderServer", "LiveLadderCore"]),
+        .testTarget(name: "LiveLadderServerTests", dependencies: [
+            "LiveLadderServer", "LiveLadderCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig", "HLSChecker"]),
     ],
     swiftLanguageModes: [.v6]

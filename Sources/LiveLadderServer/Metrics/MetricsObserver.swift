@@ -22,6 +22,7 @@ import class Prometheus.PrometheusCollectorRegistry
 public final class MetricsObserver: RunObserver, @unchecked Sendable {
     /// The window of the measured rates (input fps, encode speed), as in `RunStatusModel`.
     static let window: Double = 10
+    static let maxSamples = 64
 
     public let registry: PrometheusCollectorRegistry
     private let factory: CatalogMetricsFactory
@@ -166,6 +167,8 @@ public final class MetricsObserver: RunObserver, @unchecked Sendable {
         samples.append(Sample(time: snapshot.time, videoFrames: snapshot.videoFrames,
                               mediaSeconds: Dictionary(snapshot.renditions.map { ($0.name, $0.mediaSeconds) }, uniquingKeysWith: { $1 })))
         samples.removeAll { snapshot.time.timeIntervalSince($0.time) > Self.window }
+        // Samples come about once a second; a burst (or a clock that stands still) must not grow the window.
+        if samples.count > Self.maxSamples { samples.removeFirst(samples.count - Self.maxSamples) }
         if let first = samples.first, case let wall = snapshot.time.timeIntervalSince(first.time), wall >= 0.5 {
             inputFPS.record(max(0, Double(snapshot.videoFrames - first.videoFrames) / wall))
             for item in snapshot.renditions {
