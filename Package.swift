@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "LiveLadder",
-    platforms: [.macOS(.v13)],
+    // macOS 14: Hummingbird 2 needs it (LiveLadderServer); Linux is what is built and tested.
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "liveladder", targets: ["liveladder"]),
     ],
@@ -12,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
     ],
     targets: [
         // The FFmpeg C libraries, found by pkg-config. Only FFmpegKit imports this module.
@@ -39,9 +43,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The worker interface: /metrics (swift-metrics → swift-prometheus), health, status, events, commands
+        // over Hummingbird. Reads only the run's event stream and LiveLadderCore's command protocol.
+        .target(name: "LiveLadderServer", dependencies: [
+            "LiveLadderCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "liveladder", dependencies: [
-            "LiveLadderCore", "LadderConfig", "FFmpegKit", "HLSChecker",
-            "LiveLadderWorker",
+            "LiveLadderCore", "LiveLadderServer", "LiveLadderWorker", "LadderConfig", "FFmpegKit", "HLSChecker",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -52,6 +65,11 @@ let package = Package(
         .testTarget(name: "LiveLadderWorkerTests", dependencies: ["LiveLadderWorker", "LiveLadderCore",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .testTarget(name: "LiveLadderServerTests", dependencies: [
+            "LiveLadderServer", "LiveLadderCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig", "HLSChecker"]),
     ],
     swiftLanguageModes: [.v6]

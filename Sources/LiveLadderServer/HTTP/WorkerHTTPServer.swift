@@ -1,0 +1,62 @@
+import Hummingbird
+import LiveLadderCore
+import Logging
+import ServiceLifecycle
+
+/// The worker interface over HTTP/1.1 (Hummingbird 2): `/metrics`, `/livez`, `/readyz`, `/v1/status`,
+/// `/v1/events` and the commands `POST /v1/renditions/{name}/restart` and `POST /v1/stop`
+/// (docs/operations-http.md).
+///
+/// A swift-service-lifecycle `Service`: run it in the same `ServiceGroup` as the pipeline so SIGTERM
+/// drains both. It only reads what observers keep (`MetricsObserver`, `RunStatusModel`) and the bus's
+/// bounded streams, so no client, however slow, reaches the pipeline's threads.
+public final class WorkerHTTPServer: Service, Sendable {
+    public let configuration: HTTPServerConfiguration
+    private let responder: WorkerResponder
+    private let commandSlot: CommandSlot
+    private let port = PortPromise()
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - commands: the pipeline's commands; nil until it exists (`setCommands`), meanwhile 409.
+    ///   - version: what `/v1/status` reports.
+    ///   - source: the CloudEvents `source` of `/v1/events`.
+    public init(configuration: HTTPServerConfiguration, metrics: MetricsObserver, status: RunStatusModel, bus: RunEventBus,
+                commands: (any WorkerCommands)? = nil, version: String = LiveLadderVersion.version,
+                source: String = CloudEvent.defaultSource, logger: Logger = Logger(label: "liveladder.http")) {
+        self.configuration = configuration
+        self.commandSlot = CommandSlot(commands)
+        self.logger = logger
+        self.responder = WorkerResponder(configuration: configuration, metrics: metrics, status: status, bus: bus,
+                                         commands: commandSlot, version: version, source: source, streamDrops: DropCounter())
+    }
+
+    /// Hands the server the pipeline's commands once it exists (thread-safe; nil takes them away again).
+    public func setCommands(_ commands: (any WorkerCommands)?) {
+        commandSlot.current = commands
+    }
+
+    /// The port it listens on, once it does (the real one when configured with 0); nil if `run` ended
+    /// without listening (the address was taken, say).
+    public func boundPort() async -> Int? {
+        await port.value
+    }
+
+    public func run() async throws {
+        let port = self.port
+        let app = Application(
+            responder: responder,
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in port.fulfill(channel.localAddress?.port) },
+            logger: logger
+        )
+        do {
+            try await app.run()
+        } catch {
+            port.fulfill(nil)
+            throw error
+        }
+        port.fulfill(nil)
+    }
+}
