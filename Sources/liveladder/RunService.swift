@@ -19,16 +19,26 @@ final class RunService: Service, @unchecked Sendable {
     let alerts: AlertRules
     /// Called when shutdown begins (SIGTERM, SIGINT, `POST /v1/stop`): systemd's STOPPING=1.
     let onStopping: @Sendable () -> Void
+    /// Waits for what must be up before the pipeline starts (the HTTP server listening); an ending
+    /// means it is not, and the run does not start.
+    let gate: @Sendable () async -> RunEnding?
     private(set) var ending: RunEnding?
 
-    init(ladder: LadderRun, status: RunStatusModel, alerts: AlertRules, onStopping: @escaping @Sendable () -> Void = {}) {
+    init(ladder: LadderRun, status: RunStatusModel, alerts: AlertRules, onStopping: @escaping @Sendable () -> Void = {},
+         gate: @escaping @Sendable () async -> RunEnding? = { nil }) {
         self.ladder = ladder
         self.status = status
         self.alerts = alerts
         self.onStopping = onStopping
+        self.gate = gate
     }
 
     func run() async throws {
+        if let refused = await gate() {
+            report(refused)
+            ending = refused
+            return
+        }
         await withGracefulShutdownHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let thread = Thread { [self] in
@@ -71,6 +81,11 @@ struct RunEnding: Sendable {
     let summary: RunSummary?
     /// Stopped while still waiting for the input to open: nothing was written, nothing failed.
     let stoppedBeforeInput: String?
+
+    /// A run that could not start, with its one line and code.
+    init(refused message: String, code: Int32) {
+        (self.code, error, summary, stoppedBeforeInput) = (code, message, nil, nil)
+    }
 
     init(_ outcome: Result<RunSummary, Error>, stoppedBySignal: Bool) {
         switch outcome {

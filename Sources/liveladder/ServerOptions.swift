@@ -34,11 +34,7 @@ struct ServerOptions: ParsableArguments {
         if httpToken != nil, http == nil {
             throw ValidationError("--http-token: given without --http; add --http ADDR:PORT to serve the worker interface")
         }
-        do {
-            _ = try configuration()
-        } catch let error as HTTPConfigurationError {
-            throw ValidationError(error.description)
-        }
+        // An address or token that is refused is a configuration error (exit 3), said by `run`.
     }
 }
 

@@ -83,8 +83,10 @@ public struct RunDescription: Sendable, Codable, Equatable {
     public var listening: Bool
     /// Whether the input can wait for the pipeline (a file, stdin or HTTP pull not paced in real time).
     public var inputCanWait: Bool
+    /// The `protocol` label of the input (`rtmp`, `srt`, `file`, `pipe`…).
+    public var inputProtocol: String?
 
-    public init(input: String, output: String, playlistType: String, segmentFormat: String, segmentDuration: Double, listening: Bool, inputCanWait: Bool) {
+    public init(input: String, output: String, playlistType: String, segmentFormat: String, segmentDuration: Double, listening: Bool, inputCanWait: Bool, inputProtocol: String? = nil) {
         self.input = input
         self.output = output
         self.playlistType = playlistType
@@ -92,6 +94,7 @@ public struct RunDescription: Sendable, Codable, Equatable {
         self.segmentDuration = segmentDuration
         self.listening = listening
         self.inputCanWait = inputCanWait
+        self.inputProtocol = inputProtocol
     }
 }
 

@@ -80,7 +80,8 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
         events.emit(.runStarted(RunDescription(
             input: source.redactedURL, output: options.output, playlistType: kind.rawValue,
             segmentFormat: options.config.segmentFormat.rawValue, segmentDuration: options.config.segmentDuration,
-            listening: source.kind == .listen, inputCanWait: source.endsAtEndOfInput && !options.realtime)))
+            listening: source.kind == .listen, inputCanWait: source.endsAtEndOfInput && !options.realtime,
+            inputProtocol: source.protocolName)))
         let interrupt = control.interrupt
         // Sampled from the start: while the input is awaited, the heartbeat of the blocked ingest thread
         // is what says the process is alive.

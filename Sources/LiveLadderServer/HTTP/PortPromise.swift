@@ -8,13 +8,18 @@ final class PortPromise: @unchecked Sendable {
     private let lock = NSLock()
     private var settled = false
     private var port: Int?
+    private var error: String?
     private var waiters: [CheckedContinuation<Int?, Never>] = []
 
-    func fulfill(_ value: Int?) {
+    /// Why it did not listen, when it did not (the address was taken, say).
+    var failure: String? { lock.withLock { error } }
+
+    func fulfill(_ value: Int?, failure: String? = nil) {
         let resumed: [CheckedContinuation<Int?, Never>] = lock.withLock {
             guard !settled else { return [] }
             settled = true
             port = value
+            error = failure
             defer { waiters.removeAll() }
             return waiters
         }

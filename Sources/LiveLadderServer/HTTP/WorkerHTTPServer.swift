@@ -42,6 +42,9 @@ public final class WorkerHTTPServer: Service, Sendable {
         await port.value
     }
 
+    /// Why the server did not listen, once `boundPort()` said nil.
+    public var listenFailure: String? { port.failure }
+
     public func run() async throws {
         let port = self.port
         let app = Application(
@@ -54,9 +57,17 @@ public final class WorkerHTTPServer: Service, Sendable {
         do {
             try await app.run()
         } catch {
-            port.fulfill(nil)
+            port.fulfill(nil, failure: Self.reason(error))
             throw error
         }
         port.fulfill(nil)
+    }
+
+    /// "Address already in use" rather than NIO's whole description of the failed call.
+    static func reason(_ error: Error) -> String {
+        let text = "\(error)"
+        for known in ["Address already in use", "Permission denied", "Cannot assign requested address", "Address family not supported"]
+            where text.contains(known) { return known }
+        return text
     }
 }

@@ -105,7 +105,7 @@ public final class MetricsObserver: RunObserver, @unchecked Sendable {
     private func apply(_ event: RunEvent, at time: Date) {
         switch event {
         case .runStarted(let run):
-            setInputProtocol(Self.inputProtocol(of: run.input))
+            setInputProtocol(run.inputProtocol ?? Self.inputProtocol(of: run.input))
         case .ladderResolved(let plans):
             for plan in plans where renditions[plan.name] == nil {
                 renditions[plan.name] = RenditionMetrics(name: plan.name, factory: factory, at: time)
