@@ -89,9 +89,11 @@ final class Ingest {
                 throw LiveLadderError(.badInput, "reading \(source.kind == .stdin ? "standard input" : source.url) failed before its end: \(ending); the output holds what was read before it\(source.kind == .stdin ? " (an MP4 whose index is at its end cannot be read from a pipe: send MPEG-TS, or give the file's path)" : "")")
             }
             if source.isFinite { stats.sessionEnded() }
-            logger.warning("input lost", metadata: ["input": "\(source.url)", "why": "\(ending)"])
+            // FFmpeg's messages name the URL: logs and events show it without its credentials.
+            let why = "\(ending)".replacingOccurrences(of: source.url, with: source.redactedURL)
+            logger.warning("input lost", metadata: ["input": "\(source.redactedURL)", "why": "\(why)"])
             stats.sessionLost()
-            control.emit(.inputLost(reason: "\(ending)"))
+            control.emit(.inputLost(reason: why))
             if let slate, feed.hasVideo {
                 slate.start(size: feed.lastPictureSize, freeze: feed.freezeFrame, behind: feed.secondsSinceLastArrival)
                 stats.slateStarted()
@@ -315,7 +317,7 @@ final class Ingest {
             do {
                 let input = try InputOpener.open(source, interrupt: interrupt, probeTime: max(settings.inputTimeout, 5),
                                                  refused: { [logger] in logger.warning("\($0)") })
-                logger.info("input back", metadata: ["input": "\(source.url)"])
+                logger.info("input back", metadata: ["input": "\(source.redactedURL)"])
                 return input
             } catch let error as LiveLadderError {
                 if interrupt.isCancelled { throw error }

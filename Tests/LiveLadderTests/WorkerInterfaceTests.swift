@@ -1,0 +1,197 @@
+import Foundation
+import XCTest
+import HLSModel
+
+/// `liveladder run --http`: what Prometheus, a kubelet and a control plane see of a real live run, checked
+/// against the output folder it wrote.
+final class WorkerInterfaceTests: XCTestCase {
+    /// Scrapes `/metrics` and `/readyz` every 0.3 s in the background.
+    private final class Watcher: @unchecked Sendable {
+        private let lock = NSLock()
+        private var scrapes: [Scrape] = []
+        private var ready: [(Date, Int)] = []
+        private var running = true
+        private let done = DispatchSemaphore(value: 0)
+
+        init(port: UInt16) {
+            Thread {
+                while self.lock.withLock({ self.running }) {
+                    let metrics = httpRequest("http://127.0.0.1:\(port)/metrics", timeout: 2)
+                    if metrics.status == 200, let scrape = try? Scrape(text: metrics.body) { self.lock.withLock { self.scrapes.append(scrape) } }
+                    if let status = httpRequest("http://127.0.0.1:\(port)/readyz", timeout: 2).status {
+                        self.lock.withLock { self.ready.append((Date(), status)) }
+                    }
+                    Thread.sleep(forTimeInterval: 0.3)
+                }
+                self.done.signal()
+            }.start()
+        }
+
+        func stop() {
+            lock.withLock { running = false }
+            done.wait()
+        }
+
+        var all: [Scrape] { lock.withLock { scrapes } }
+        var readiness: [Int] { lock.withLock { ready.map(\.1) } }
+        var latest: Scrape? { lock.withLock { scrapes.last } }
+    }
+
+    /// Collapses runs of equal values: [1, 1, 0, 0, 1] → [1, 0, 1].
+    private func changes<T: Equatable>(_ values: [T]) -> [T] {
+        values.reduce(into: []) { list, value in if list.last != value { list.append(value) } }
+    }
+
+    private func publish(_ url: String, _ log: String) throws -> Background {
+        try Background.ffmpeg(["-re", "-i", Repo.fixture("cfr30-640x360.mp4"), "-c", "copy", "-f", "flv", url], log: log)
+    }
+
+    func testALiveRunsCountersFollowItsOutputThroughAFaultAndAPublisherDrop() throws {
+        let folder = try temporaryFolder(self)
+        let url = "rtmp://127.0.0.1:\(freePort())/live/stream"
+        let http = freePort()
+        let run = try Background(Repo.executable, ["run", "-i", url, "--listen", "-o", folder, "--playlist-type", "live", "--list-size", "100",
+                                                   "--segment-duration", "2", "--input-timeout", "1", "--reconnect-window", "30",
+                                                   "--no-slate", "--http", String(http), "--events", folder + ".events", "--events-segments"],
+                                 log: folder + ".log", environment: ["LIVELADDER_FAULTS": "240p:encoder-error@2"])
+        XCTAssertTrue(eventually(timeout: 15) { httpRequest("http://127.0.0.1:\(http)/livez", timeout: 1).status == 200 }, run.output)
+        // Listening, nothing published yet: every series is already there, at 0.
+        let before = try Scrape(text: httpRequest("http://127.0.0.1:\(http)/metrics").body)
+        XCTAssertEqual(before.value("liveladder_input_connected", ["protocol": "rtmp"]), 0)
+        XCTAssertEqual(before.value("liveladder_input_bytes_total"), 0)
+        XCTAssertEqual(httpRequest("http://127.0.0.1:\(http)/readyz").status, 503, "not ready before the first segment")
+        let watcher = Watcher(port: http)
+
+        let first = try publish(url, folder + ".first")
+        XCTAssertEqual(first.wait(timeout: 30), 0, first.output)
+        // The publisher left: no slate, so no playlist moves and readiness fails after 1.5 × 2 s.
+        Thread.sleep(forTimeInterval: 5)
+        let second = try publish(url, folder + ".second")
+        XCTAssertEqual(second.wait(timeout: 30), 0, second.output)
+        XCTAssertTrue(eventually(timeout: 10) { watcher.latest?.value("liveladder_input_connected", ["protocol": "rtmp"]) == 0 })
+        Thread.sleep(forTimeInterval: 2)
+        watcher.stop()
+        let final = try Scrape(text: httpRequest("http://127.0.0.1:\(http)/metrics").body)
+
+        // Every family is typed and explained; counters end in _total.
+        for family in final.families {
+            XCTAssertFalse(family.help.isEmpty, "\(family.name) has no HELP")
+            if family.type == "counter" { XCTAssertTrue(final.text.contains("# TYPE \(family.name)_total counter"), family.name) }
+        }
+
+        // The counters equal what the folder holds.
+        for rendition in ["360p", "240p"] {
+            let playlist = try MediaPlaylist.parse(String(contentsOfFile: "\(folder)/\(rendition)/index.m3u8", encoding: .utf8))
+            let published = playlist.segments.filter { !$0.gap }
+            let bytes = try published.reduce(0) { total, segment in
+                total + ((try FileManager.default.attributesOfItem(atPath: "\(folder)/\(rendition)/\(segment.uri)"))[.size] as! Int)
+            }
+            XCTAssertEqual(final.value("liveladder_segments_total", ["rendition": rendition]), Double(published.count), rendition)
+            XCTAssertEqual(final.value("liveladder_gaps_total", ["rendition": rendition]), Double(playlist.segments.count - published.count), rendition)
+            XCTAssertEqual(final.value("liveladder_output_bytes_total", ["rendition": rendition]), Double(bytes), rendition)
+            XCTAssertEqual(final.value("liveladder_segment_duration_seconds_count", ["rendition": rendition]), Double(published.count), rendition)
+            XCTAssertEqual(final.value("liveladder_write_errors_total", ["rendition": rendition]), 0, rendition)
+        }
+        XCTAssertGreaterThan(final.value("liveladder_gaps_total", ["rendition": "240p"]) ?? 0, 0, "the fault cost 240p a segment")
+        XCTAssertEqual(final.value("liveladder_rendition_restarts_total", ["rendition": "240p", "reason": "encoder-error"]), 1)
+        for reason in ["write-error", "stall", "fell-behind"] {
+            XCTAssertEqual(final.value("liveladder_rendition_restarts_total", ["rendition": "240p", "reason": reason]), 0, reason)
+            XCTAssertEqual(final.value("liveladder_rendition_restarts_total", ["rendition": "360p", "reason": reason]), 0, reason)
+        }
+        XCTAssertEqual(final.value("liveladder_input_sessions_total"), 2)
+        XCTAssertGreaterThan(final.value("liveladder_input_loss_seconds_total") ?? 0, 4, "the outage between the publishers")
+        let fixtureSize = try FileManager.default.attributesOfItem(atPath: Repo.fixture("cfr30-640x360.mp4"))[.size] as! Int
+        XCTAssertGreaterThan(final.value("liveladder_input_bytes_total") ?? 0, 1.5 * Double(fixtureSize), "two publishes of the fixture")
+
+        // The gauges followed the run: the faulted rendition alone went down and came back.
+        let scrapes = watcher.all
+        XCTAssertEqual(changes(scrapes.compactMap { $0.value("liveladder_rendition_up", ["rendition": "240p"]) }), [1, 0, 1])
+        XCTAssertEqual(changes(scrapes.compactMap { $0.value("liveladder_rendition_up", ["rendition": "360p"]) }), [1])
+        XCTAssertEqual(changes(scrapes.compactMap { $0.value("liveladder_input_connected", ["protocol": "rtmp"]) }), [0, 1, 0, 1, 0])
+        let readiness = changes(watcher.readiness)
+        XCTAssertTrue(readiness.count >= 3 && readiness.firstIndex(of: 200)! < readiness.lastIndex(of: 503)!,
+                      "ready, then not while no playlist moved, then ready again: \(readiness)")
+        XCTAssertTrue(readiness.dropFirst(readiness.firstIndex(of: 503) ?? 0).contains(200), "\(readiness)")
+        let counts = scrapes.compactMap { $0.value("liveladder_segments_total", ["rendition": "360p"]) }
+        XCTAssertEqual(counts, counts.sorted(), "a counter never goes back")
+
+        // The dashboard only asks for metrics a real scrape has.
+        let scrapeFile = folder + ".metrics"
+        try final.text.write(toFile: scrapeFile, atomically: true, encoding: .utf8)
+        let dashboard = try runProcess("/usr/bin/env", ["python3", Repo.tool("dashboard-metrics.py"),
+                                                        Repo.root.appendingPathComponent("deploy/grafana/liveladder.json").path, scrapeFile])
+        XCTAssertEqual(dashboard.status, 0, dashboard.stdout + dashboard.stderr)
+
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.wait(timeout: 20), 0, run.output)
+        XCTAssertTrue(run.output.contains("renditions restarted 1 time"), run.output)
+        try assertChecks(folder)
+
+        // The events: in order, every alert set is cleared, the summary agrees.
+        let events = try String(contentsOfFile: folder + ".events", encoding: .utf8).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let ids = events.compactMap { ($0["id"] as? String).flatMap(Int.init) }
+        XCTAssertEqual(ids, ids.sorted())
+        XCTAssertEqual(Set(ids).count, ids.count)
+        let types = events.compactMap { $0["type"] as? String }
+        XCTAssertEqual(types.first, "run.started")
+        XCTAssertEqual(types.suffix(2), ["run.summary", "run.stopped"])
+        for type in ["input.connected", "input.lost", "input.recovered", "ladder.resolved", "rendition.failed", "rendition.restarted", "alert.set", "alert.cleared"] {
+            XCTAssertTrue(types.contains(type), "no \(type) in \(types)")
+        }
+        XCTAssertEqual(types.filter { $0 == "segment.published" }.count,
+                       Int(["360p", "240p"].reduce(0.0) { $0 + (final.value("liveladder_segments_total", ["rendition": $1]) ?? 0) + (final.value("liveladder_gaps_total", ["rendition": $1]) ?? 0) }))
+        var open: Set<String> = []
+        for event in events {
+            guard let data = event["data"] as? [String: Any], let id = data["alertId"] as? String else { continue }
+            if event["type"] as? String == "alert.set" { XCTAssertTrue(open.insert(id).inserted, "\(id) set twice") }
+            if event["type"] as? String == "alert.cleared" { XCTAssertNotNil(open.remove(id), "\(id) cleared without a set") }
+        }
+        XCTAssertTrue(open.isEmpty, "set without cleared: \(open)")
+        let summary = try XCTUnwrap(events.first { $0["type"] as? String == "run.summary" }?["data"] as? [String: Any])
+        XCTAssertEqual(summary["exitCode"] as? Int, 0)
+        XCTAssertEqual((summary["segments"] as? [String: Int])?["240p"], Int(final.value("liveladder_segments_total", ["rendition": "240p"]) ?? -1))
+        let renditions = try XCTUnwrap((summary["counters"] as? [String: Any])?["renditions"] as? [[String: Any]])
+        XCTAssertEqual(renditions.first { $0["name"] as? String == "240p" }?["restarts"] as? Int, 1)
+        XCTAssertFalse(try String(contentsOfFile: folder + ".events", encoding: .utf8).contains("/live/stream"), "the stream key is never shown")
+    }
+
+    func testATokenGuardsEverythingButMetricsAndHealth() throws {
+        let folder = try temporaryFolder(self)
+        let http = freePort()
+        let token = "s3cret-\(UUID().uuidString.prefix(6))"
+        let run = try Background(Repo.executable, ["run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--realtime", "--loop",
+                                                   "--playlist-type", "event", "--http", "0.0.0.0:\(http)"],
+                                 log: folder + ".log", environment: ["LIVELADDER_HTTP_TOKEN": token])
+        let base = "http://127.0.0.1:\(http)"
+        XCTAssertTrue(eventually(timeout: 15) { httpRequest(base + "/livez", timeout: 1).status == 200 }, run.output)
+        XCTAssertEqual(httpRequest(base + "/metrics").status, 200, "Prometheus needs no credentials")
+        XCTAssertNotEqual(httpRequest(base + "/readyz").status, 401)
+        let anonymous = httpRequest(base + "/v1/status")
+        XCTAssertEqual(anonymous.status, 401)
+        XCTAssertTrue(anonymous.body.contains("\"error\""), anonymous.body)
+        XCTAssertEqual(httpRequest(base + "/v1/status", token: "wrong").status, 401)
+        XCTAssertEqual(httpRequest(base + "/v1/stop", method: "POST").status, 401)
+        let status = httpRequest(base + "/v1/status", token: token)
+        XCTAssertEqual(status.status, 200)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any])
+        XCTAssertNotNil(object["state"] as? String)
+        XCTAssertEqual((object["renditions"] as? [[String: Any]])?.map { $0["name"] as? String }, ["360p", "240p"], status.body)
+        XCTAssertEqual(httpRequest(base + "/nowhere", token: token).status, 404)
+        XCTAssertEqual(httpRequest(base + "/metrics", method: "POST").status, 405)
+        // The same graceful stop as SIGTERM: an event playlist ends with ENDLIST and the run exits 0.
+        XCTAssertEqual(httpRequest(base + "/v1/stop", method: "POST", token: token).status, 202)
+        XCTAssertEqual(run.wait(timeout: 20), 0, run.output)
+        XCTAssertTrue(try MediaPlaylist.parse(String(contentsOfFile: folder + "/360p/index.m3u8", encoding: .utf8)).endList)
+    }
+
+    func testNonLoopbackWithoutATokenIsRefusedBeforeAnythingIsWritten() throws {
+        let folder = try temporaryFolder(self)
+        let result = try liveladder("run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--http", "0.0.0.0:\(freePort())")
+        XCTAssertEqual(result.status, 3, result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("--http-token") && result.stderr.contains("LIVELADDER_HTTP_TOKEN"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder))
+    }
+}
