@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// The worker interface over HTTP/1.1 (Hummingbird 2): `/metrics`, `/livez`, `/readyz`, `/v1/status`,
 /// `/v1/events` and the commands `POST /v1/renditions/{name}/restart` and `POST /v1/stop`
-/// (docs/operations-http.md).
+/// (docs/operations.md).
 ///
 /// A swift-service-lifecycle `Service`: run it in the same `ServiceGroup` as the pipeline so SIGTERM
 /// drains both. It only reads what observers keep (`MetricsObserver`, `RunStatusModel`) and the bus's
