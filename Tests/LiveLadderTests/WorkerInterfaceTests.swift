@@ -53,13 +53,21 @@ final class WorkerInterfaceTests: XCTestCase {
         let run = try Background(Repo.executable, ["run", "-i", url, "--listen", "-o", folder, "--playlist-type", "live", "--list-size", "100",
                                                    "--segment-duration", "2", "--input-timeout", "1", "--reconnect-window", "30",
                                                    "--no-slate", "--http", String(http), "--events", folder + ".events", "--events-segments"],
-                                 log: folder + ".log", environment: ["LIVELADDER_FAULTS": "240p:encoder-error@2"])
+                                 log: folder + ".log", environment: ["LIVELADDER_FAULTS": "240p:encoder-error@3"])
         XCTAssertTrue(eventually(timeout: 15) { httpRequest("http://127.0.0.1:\(http)/livez", timeout: 1).status == 200 }, run.output)
         // Listening, nothing published yet: every series is already there, at 0.
         let before = try Scrape(text: httpRequest("http://127.0.0.1:\(http)/metrics").body)
         XCTAssertEqual(before.value("liveladder_input_connected", ["protocol": "rtmp"]), 0)
         XCTAssertEqual(before.value("liveladder_input_bytes_total"), 0)
         XCTAssertEqual(httpRequest("http://127.0.0.1:\(http)/readyz").status, 503, "not ready before the first segment")
+        for family in ["liveladder_build_info", "liveladder_input_connected", "liveladder_input_bytes", "liveladder_input_sessions",
+                       "liveladder_input_loss_seconds", "liveladder_input_errors", "liveladder_input_video_fps", "liveladder_slate_active",
+                       "liveladder_slate_seconds", "liveladder_events_dropped"] {
+            XCTAssertTrue(before.families.contains { $0.name == family && !$0.help.isEmpty }, "\(family) missing at startup")
+        }
+        for reason in ["damaged-packet", "timestamp-jump", "decode-error"] {
+            XCTAssertEqual(before.value("liveladder_input_errors_total", ["reason": reason]), 0, reason)
+        }
         let watcher = Watcher(port: http)
 
         let first = try publish(url, folder + ".first")
@@ -123,6 +131,12 @@ final class WorkerInterfaceTests: XCTestCase {
         XCTAssertEqual(dashboard.status, 0, dashboard.stdout + dashboard.stderr)
 
         run.signal(SIGTERM)
+        // Not ready from the moment the stop begins, before the drain.
+        var afterStop: [Int] = []
+        while run.process.isRunning {
+            if let status = httpRequest("http://127.0.0.1:\(http)/readyz", timeout: 1).status { afterStop.append(status) }
+        }
+        XCTAssertFalse(afterStop.contains(200), "\(afterStop)")
         XCTAssertEqual(run.wait(timeout: 20), 0, run.output)
         XCTAssertTrue(run.output.contains("renditions restarted 1 time"), run.output)
         try assertChecks(folder)
@@ -182,6 +196,7 @@ final class WorkerInterfaceTests: XCTestCase {
         XCTAssertEqual(httpRequest(base + "/metrics", method: "POST").status, 405)
         // The same graceful stop as SIGTERM: an event playlist ends with ENDLIST and the run exits 0.
         XCTAssertEqual(httpRequest(base + "/v1/stop", method: "POST", token: token).status, 202)
+        XCTAssertNotEqual(httpRequest(base + "/readyz", timeout: 1).status, 200, "not ready once stopping")
         XCTAssertEqual(run.wait(timeout: 20), 0, run.output)
         XCTAssertTrue(try MediaPlaylist.parse(String(contentsOfFile: folder + "/360p/index.m3u8", encoding: .utf8)).endList)
     }

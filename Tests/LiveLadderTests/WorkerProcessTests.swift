@@ -118,4 +118,30 @@ final class WorkerProcessTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("--events"), result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder), "nothing written")
     }
+
+    func testAFailedRunStillEndsItsEventsWithASummaryAndItsExitCode() throws {
+        let folder = try temporaryFolder(self)
+        let result = try liveladder("run", "-i", folder + "-missing.mp4", "-o", folder, "--events", folder + ".events")
+        XCTAssertEqual(result.status, 4, result.stderr)
+        let events = try String(contentsOfFile: folder + ".events", encoding: .utf8).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual(events.compactMap { $0["type"] as? String }, ["run.started", "run.summary", "run.stopped"])
+        let summary = try XCTUnwrap(events[1]["data"] as? [String: Any])
+        XCTAssertEqual(summary["exitCode"] as? Int, 4)
+        XCTAssertTrue((summary["error"] as? String)?.contains("input not found") == true, "\(summary)")
+        XCTAssertEqual((events[2]["data"] as? [String: Any])?["exitCode"] as? Int, 4)
+    }
+
+    func testEventsOnStandardOutputLeaveItToTheEvents() throws {
+        let folder = try temporaryFolder(self)
+        let result = try liveladder("run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--events", "-")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertGreaterThan(lines.count, 3)
+        for line in lines {
+            XCTAssertNotNil(try? JSONSerialization.jsonObject(with: Data(line.utf8)), "not an event: \(line)")
+        }
+        XCTAssertTrue(result.stderr.contains("wrote \(folder)/master.m3u8"), "the summary moved to stderr: \(result.stderr)")
+    }
 }
