@@ -98,60 +98,13 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as ConfigError {
             fail(error.message, code: LiveLadderError.Kind.badConfig.rawValue)
         }
-        let events = RunEventBus()
-        let status = RunStatusModel()
-        let alerts = AlertRules(events: events)
-        events.add(status)
-        events.add(alerts)
-        // Every observer subscribes now, before the pipeline emits its first event.
-        let http: HTTPServerConfiguration?
+        let services = RunServices(options: options, logger: logger, worker: worker, server: server)
         do {
-            http = try server.configuration()
-        } catch {
-            fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
-        }
-        var web: WorkerHTTPServer?
-        if let http {
-            let metrics = MetricsObserver(build: .current())
-            events.add(metrics)
-            web = WorkerHTTPServer(configuration: http, metrics: metrics, status: status, bus: events, commands: nil,
-                                   version: LiveLadderVersion.version, source: CloudEvent.defaultSource, logger: logger)
-        }
-        let observers: (services: [any Service], notifier: SystemdNotifier?)
-        do {
-            observers = try WorkerObservers.make(events: worker.events, includeSegments: worker.eventsSegments, quiet: worker.quiet,
-                                                 bus: events, status: status, banner: BannerInfo(httpAddress: http.map { $0.host.contains(":") ? "[\($0.host)]:\($0.port)" : "\($0.host):\($0.port)" }), logger: logger)
-        } catch let error as WorkerSetupError {
-            fail(error.message, code: LiveLadderError.Kind.badConfig.rawValue)
-        }
-        let ladder = LadderRun(options: options, logger: logger, events: events)
-        web?.setCommands(ladder)
-        let notifier = observers.notifier
-        let listening = web
-        let service = RunService(ladder: ladder, status: status, alerts: alerts, onStopping: { notifier?.stopping() }, gate: {
-            // The worker interface listens before the pipeline starts, or the run does not start: a
-            // supervisor probing a port that is not there would restart a healthy channel.
-            guard let listening, await listening.boundPort() == nil else { return nil }
-            return RunEnding(refused: "--http \(listening.configuration.host):\(listening.configuration.port): cannot listen there: \(listening.listenFailure ?? "the server stopped"); choose another port",
-                             code: LiveLadderError.Kind.badConfig.rawValue)
-        })
-        var quiet = logger
-        quiet.logLevel = .error
-        // The group shuts services down in reverse order: the pipeline (last) stops first and ends the
-        // event stream; the observers before it keep reading until then, so no last event is lost.
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: (web.map { [$0] } ?? []).map { .init(service: $0, successTerminationBehavior: .ignore,
-                                                           failureTerminationBehavior: .gracefullyShutdownGroup) }
-                + observers.services.map { .init(service: $0, successTerminationBehavior: .ignore) }
-                + [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
-                         failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
-        do {
-            try await group.run()
-        } catch where service.ending != nil {
+            try await services.group.run()
+        } catch where services.pipeline.ending != nil {
             // A service beside the pipeline failed (the HTTP server could not listen): the ending says how.
         }
-        guard let ending = service.ending else { fail("the run did not finish", code: LiveLadderError.Kind.processing.rawValue) }
+        guard let ending = services.pipeline.ending else { fail("the run did not finish", code: LiveLadderError.Kind.processing.rawValue) }
         if let error = ending.error { fail(error, code: ending.code) }
         // With `--events -`, stdout is the event stream: the human summary goes to stderr.
         let print: (String) -> Void = worker.events == "-"

@@ -1,0 +1,75 @@
+import Foundation
+import LiveLadderCore
+import LiveLadderServer
+import LiveLadderWorker
+import Logging
+import ServiceLifecycle
+
+/// Everything one `liveladder run` runs, in one swift-service-lifecycle `ServiceGroup`: the pipeline, and
+/// beside it what observes its event stream — the HTTP server (`--http`), the events file, the progress
+/// line, the systemd notifier — plus the instant observers (status, alerts, metrics) on the bus.
+///
+/// Every observer subscribes here, before the pipeline emits its first event. A setting that cannot
+/// work (an `--http` address refused, an `--events` path that cannot be written) ends the process with
+/// one line and exit 3 before anything runs.
+struct RunServices {
+    let group: ServiceGroup
+    let pipeline: RunService
+
+    init(options: RunOptions, logger: Logger, worker: WorkerOptions, server: ServerOptions) {
+        let events = RunEventBus()
+        let status = RunStatusModel()
+        let alerts = AlertRules(events: events)
+        events.add(status)
+        events.add(alerts)
+
+        let http: HTTPServerConfiguration?
+        do {
+            http = try server.configuration()
+        } catch {
+            fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
+        }
+        let web = http.map { configuration -> WorkerHTTPServer in
+            let metrics = MetricsObserver(build: .current())
+            events.add(metrics)
+            return WorkerHTTPServer(configuration: configuration, metrics: metrics, status: status, bus: events, commands: nil,
+                                    version: LiveLadderVersion.version, source: CloudEvent.defaultSource, logger: logger)
+        }
+        let observers: (services: [any Service], notifier: SystemdNotifier?)
+        do {
+            observers = try WorkerObservers.make(events: worker.events, includeSegments: worker.eventsSegments, quiet: worker.quiet,
+                                                 bus: events, status: status, banner: BannerInfo(httpAddress: http.map(Self.address)),
+                                                 logger: logger)
+        } catch let error as WorkerSetupError {
+            fail(error.message, code: LiveLadderError.Kind.badConfig.rawValue)
+        } catch {
+            fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
+        }
+
+        let ladder = LadderRun(options: options, logger: logger, events: events)
+        web?.setCommands(ladder)
+        let notifier = observers.notifier
+        pipeline = RunService(ladder: ladder, status: status, alerts: alerts, onStopping: { notifier?.stopping() }, gate: {
+            // The worker interface listens before the pipeline starts, or the run does not start: a
+            // supervisor probing a port that is not there would restart a healthy channel.
+            guard let web, await web.boundPort() == nil else { return nil }
+            return RunEnding(refused: "--http \(Self.address(web.configuration)): cannot listen there: \(web.listenFailure ?? "the server stopped"); choose another port",
+                             code: LiveLadderError.Kind.badConfig.rawValue)
+        })
+
+        var quiet = logger
+        quiet.logLevel = .error
+        // The group shuts services down in reverse order: the pipeline (last) stops first and ends the
+        // event stream; the observers before it keep reading until then, so no last event is lost.
+        let beside = (web.map { [$0 as any Service] } ?? []) + observers.services
+        group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: beside.map { .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup) }
+                + [.init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
+    }
+
+    /// `127.0.0.1:9090`, `[::1]:9090`.
+    static func address(_ configuration: HTTPServerConfiguration) -> String {
+        configuration.host.contains(":") ? "[\(configuration.host)]:\(configuration.port)" : "\(configuration.host):\(configuration.port)"
+    }
+}
