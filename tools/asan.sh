@@ -5,7 +5,7 @@
 #     teardown blocks alive until exit, and every allocation in a test has XCTest frames, so no
 #     suppression could tell those apart from a real leak.
 #  2. The liveladder executable itself, with leak detection on, through run (TS and fMP4, also with a
-#     rendition failing and restarting) and check: here a leaked AVFrame, AVPacket or context fails the
+#     rendition failing and restarting, and with the HTTP worker interface scraped) and check: here a leaked AVFrame, AVPacket or context fails the
 #     script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,19 @@ for format in ts fmp4; do
   ASAN_OPTIONS="detect_leaks=1" "$bin" check "$work/$format-fault" >/dev/null
 done
 ASAN_OPTIONS="detect_leaks=1" "$bin" probe fixtures/cfr30-640x360.ts >/dev/null
+# The worker interface: the HTTP server scraped while the run goes on, the events file written.
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+ASAN_OPTIONS="detect_leaks=1" "$bin" run --input fixtures/cfr30-640x360.mp4 --output "$work/http" --realtime \
+  --http "$port" --events "$work/http.events" --events-segments >/dev/null 2>"$work/http.stderr" &
+pid=$!
+for _ in 1 2 3 4 5; do
+  sleep 1
+  python3 -c "import urllib.request
+for path in ('/metrics', '/readyz', '/livez', '/v1/status', '/nowhere'):
+    try: urllib.request.urlopen('http://127.0.0.1:$port' + path, timeout=2).read()
+    except Exception: pass" || true
+done
+wait "$pid" || { echo "asan: the --http run failed:" >&2; cat "$work/http.stderr" >&2; exit 1; }
 # The fuzz harness's CI set: mutated inputs, configs and playlists; an ASan report counts as a crash.
 ASAN_OPTIONS="detect_leaks=1" python3 tools/fuzz/fuzz.py --ci --binary "$bin" --out "$work/fuzz" --timeout 60
 echo "asan: test suite, CLI runs and fuzz seeds clean (no ASan errors, no leaks in the CLI runs)"
