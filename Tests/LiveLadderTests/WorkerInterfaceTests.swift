@@ -209,4 +209,54 @@ final class WorkerInterfaceTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("--http-token") && result.stderr.contains("LIVELADDER_HTTP_TOKEN"), result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder))
     }
+
+    /// Runs the fixture in real time with `--http` and a segment log; `hostile` opens 200 idle connections
+    /// and one event-stream client that never reads. Returns the run's segment-ready latencies.
+    private func pacedRun(_ folder: String, hostile: Bool) throws -> [Double] {
+        let http = freePort()
+        let run = try Background(Repo.executable, ["run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--realtime",
+                                                   "--playlist-type", "live", "--segment-log", folder + ".segments", "--http", String(http)],
+                                 log: folder + ".log")
+        XCTAssertTrue(eventually(timeout: 15) { httpRequest("http://127.0.0.1:\(http)/livez", timeout: 1).status == 200 }, run.output)
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        if hostile {
+            for index in 0...200 {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                address.sin_port = http.bigEndian
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                XCTAssertEqual(connected, 0)
+                if index == 200 {
+                    // The last one asks for every event and never reads a byte of the answer.
+                    var small: Int32 = 1024
+                    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+                    let request = Array("GET /v1/events?segments=1 HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                    XCTAssertEqual(send(fd, request, request.count, 0), request.count)
+                }
+                sockets.append(fd)
+            }
+            XCTAssertEqual(httpRequest("http://127.0.0.1:\(http)/metrics").status, 200, "still answers beside them")
+        }
+        // The clients are still there when the file ends: they must not hold up the end of the run.
+        XCTAssertEqual(run.wait(timeout: 30), 0, run.output)
+        return try String(contentsOfFile: folder + ".segments", encoding: .utf8).split(separator: "\n").compactMap {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["latency"] as? Double
+        }
+    }
+
+    func testIdleAndNonReadingClientsDoNotDelaySegmentsOrTheEnd() throws {
+        let folder = try temporaryFolder(self)
+        let quiet = try pacedRun(folder + "-quiet", hostile: false)
+        let busy = try pacedRun(folder + "-busy", hostile: true)
+        XCTAssertEqual(busy.count, quiet.count, "every segment published")
+        try assertChecks(folder + "-busy")
+        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+        // A ratio in one run, generous for a shared machine: the measured figure is 1.01 (docs/benchmarks.md).
+        XCTAssertLessThan(median(busy), 2 * median(quiet), "latency \(busy) vs \(quiet)")
+    }
 }
