@@ -259,4 +259,23 @@ final class WorkerInterfaceTests: XCTestCase {
         // A ratio in one run, generous for a shared machine: the measured figure is 1.01 (docs/benchmarks.md).
         XCTAssertLessThan(median(busy), 2 * median(quiet), "latency \(busy) vs \(quiet)")
     }
+
+    func testTwoRestartsAtOnceNeverLeaveASegmentNoRenditionHas() throws {
+        let folder = try temporaryFolder(self)
+        let http = freePort()
+        let run = try Background(Repo.executable, ["run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--realtime",
+                                                   "--playlist-type", "live", "--list-size", "100", "--segment-duration", "1", "--http", String(http)],
+                                 log: folder + ".log")
+        let base = "http://127.0.0.1:\(http)"
+        XCTAssertTrue(eventually(timeout: 15) { httpRequest(base + "/readyz", timeout: 1).status == 200 }, run.output)
+        XCTAssertEqual(httpRequest(base + "/v1/renditions/360p/restart", method: "POST").status, 202)
+        let second = httpRequest(base + "/v1/renditions/240p/restart", method: "POST")
+        XCTAssertEqual(second.status, 409, second.body)
+        XCTAssertTrue(second.body.contains("no other rendition is producing"), second.body)
+        XCTAssertEqual(httpRequest(base + "/v1/renditions/1080p/restart", method: "POST").status, 404)
+        XCTAssertEqual(run.wait(timeout: 30), 0, run.output)
+        try assertChecks(folder)
+        let playlist = try MediaPlaylist.parse(String(contentsOfFile: folder + "/360p/index.m3u8", encoding: .utf8))
+        XCTAssertTrue(playlist.segments.contains(where: \.gap), "the accepted restart cost 360p a segment")
+    }
 }

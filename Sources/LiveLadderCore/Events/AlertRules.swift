@@ -17,6 +17,8 @@ public final class AlertRules: RunObserver, @unchecked Sendable {
     static let span: Double = 5
 
     private let lock = NSLock()
+    /// The bus holds its observers and this one emits into it: `RunEventBus.finish()` lets go of the
+    /// observers, which ends that cycle.
     private let events: RunEventBus
     private var run: RunDescription?
     private var declaredFPS: Double?

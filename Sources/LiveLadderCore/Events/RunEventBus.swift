@@ -45,9 +45,11 @@ public final class RunEventBus: @unchecked Sendable {
             continuation.finish()
             return stream
         }
-        continuation.onTermination = { [weak self] _ in
-            guard let self else { return }
-            _ = lock.withLock { streams.removeValue(forKey: key) }
+        // Strong: the bus and the stream hold each other until the reader goes or `finish()` ends every
+        // stream, and either removes the entry. (A weak reference's side table is also invisible to
+        // LeakSanitizer, which then reports it at exit.)
+        continuation.onTermination = { _ in
+            _ = self.lock.withLock { self.streams.removeValue(forKey: key) }
         }
         return stream
     }
@@ -88,10 +90,13 @@ public final class RunEventBus: @unchecked Sendable {
     /// Events emitted so far.
     public var emittedCount: Int { lock.withLock { sequence } }
 
-    /// Ends every stream (after the last event): readers finish what they hold, then see the end.
+    /// Ends every stream (after the last event): readers finish what they hold, then see the end. The
+    /// observers are let go too: nothing reaches them any more, and one that holds the bus (to emit into
+    /// it) would otherwise keep both alive.
     public func finish() {
         let continuations: [AsyncStream<StampedEvent>.Continuation] = lock.withLock {
             finished = true
+            observers.removeAll()
             defer { streams.removeAll() }
             return Array(streams.values)
         }

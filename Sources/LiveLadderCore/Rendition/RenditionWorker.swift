@@ -221,6 +221,17 @@ final class RenditionWorker: @unchecked Sendable {
         return .encoderError
     }
 
+    /// Producing, with no restart asked for: a sibling that covers the segments this one would miss.
+    var isSteady: Bool {
+        lock.withLock {
+            if case .running = state { return !restartRequested }
+            return false
+        }
+    }
+
+    /// Whether it carries video (the fMP4 audio rendition does not).
+    var hasVideo: Bool { video != nil }
+
     /// Restarts the rendition at its next item, through the same path a failure takes (without counting
     /// against its restart budget: an operator asked for it).
     func requestRestart() -> RestartRequest {

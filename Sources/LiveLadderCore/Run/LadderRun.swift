@@ -63,12 +63,20 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
 
     public func requestStop() { stop() }
 
+    /// A requested restart never leaves a segment that no video rendition produces (rule MP8): with
+    /// siblings, one of them must be producing, with no restart of its own pending. Decided under one lock,
+    /// so two requests at once cannot both pass.
     public func restart(rendition name: String) -> RestartRequest {
-        let found = lock.withLock { workers.first { $0.name == name } }
-        guard let found else {
-            return lock.withLock { workers.isEmpty } ? .notRunning("the ladder is not set up yet") : .unknown
+        lock.withLock {
+            guard let found = workers.first(where: { $0.name == name }) else {
+                return workers.isEmpty ? .notRunning("the ladder is not set up yet") : .unknown
+            }
+            let siblings = workers.filter { $0 !== found && $0.hasVideo }
+            if found.hasVideo, !siblings.isEmpty, !siblings.contains(where: \.isSteady) {
+                return .notRunning("no other rendition is producing now (\(siblings.map(\.name).joined(separator: ", ")) restarting), so its segments would be missing everywhere; try again once they are up")
+            }
+            return found.requestRestart()
         }
-        return found.requestRestart()
     }
 
     /// Whether the run ended because it was asked to stop.
