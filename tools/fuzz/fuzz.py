@@ -21,6 +21,7 @@ import re
 import shlex
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -34,19 +35,25 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import configs  # noqa: E402
+import httpfuzz  # noqa: E402
 import media  # noqa: E402
 import playlists  # noqa: E402
 import seeds  # noqa: E402
 
-KINDS = ["inputs", "configs", "playlists"]
+KINDS = ["inputs", "configs", "playlists", "http"]
 CLASSES = ["crash", "hang", "undocumented-exit", "error-not-one-line", "exit0-check-fails", "exit0-ffmpeg-warnings",
            "leak"]
-# What --ci fails on (the other classes are reported but do not fail it).
-CI_GATES = {"crash", "hang", "undocumented-exit"}
+# The http kind's own classes (per request, then per server: see httpfuzz.py and README.md, "http").
+HTTP_CLASSES = ["server-error", "auth-bypass", "auth-lenient", "auth-order", "auth-refused", "malformed-response",
+                "error-not-json", "wrong-status", "server-gone", "server-died", "unhealthy-after-batch",
+                "metrics-unparsable", "rss-growth", "stop-exit", "output-check-fails"]
+CLASSES += HTTP_CLASSES
+# What --ci fails on (the other classes are reported but do not fail it). Every http class fails it.
+CI_GATES = {"crash", "hang", "undocumented-exit"} | set(HTTP_CLASSES)
 
 # The CI set: a fixed sample of each kind, plus the special config paths (the known hangs).
 CI_SEED = 20261201
-CI_COUNTS = {"inputs": 24, "configs": 16, "playlists": 12}
+CI_COUNTS = {"inputs": 24, "configs": 16, "playlists": 12, "http": 24}
 CI_SPECIALS = ["fifo", "zero", "dir"]
 # Cases pinned from campaigns: one per distinct bad signature found so far (regressions stay covered).
 CI_PINNED_FILE = os.path.join(HERE, "ci-cases.txt")
@@ -348,6 +355,8 @@ class Harness:
     # --- seeds ---------------------------------------------------------------------------------
 
     def prepare(self, kinds):
+        if not set(kinds) - {"http"}:
+            return  # the http kind reads a committed fixture
         self.seed_paths = seeds.media_seeds(self.out, self.log)
         if "playlists" in kinds:
             self.bases = seeds.playlist_bases(self.out, self.binary, self.seed_paths[seeds.CONFIG_INPUT], self.log)
@@ -363,6 +372,8 @@ class Harness:
         if kind == "configs" and seed is None:
             return self.build_special_config(case, index.removeprefix("special-"), folder)
         rng = case_rng(kind, seed, index)
+        if kind == "http":
+            return self.build_http(case, rng, folder)
         if kind == "inputs":
             names = sorted(seeds.SEED_WEIGHTS)
             name = rng.choices(names, [seeds.SEED_WEIGHTS[n] for n in names])[0]
@@ -408,6 +419,181 @@ class Harness:
         case["commands"] = [("config", ["run", "--config", path, "--input", self.seed_paths[seeds.CONFIG_INPUT],
                                         "--output", os.path.join(folder, "out"), "--overwrite"])]
         return case
+
+    # --- the http kind -------------------------------------------------------------------------
+
+    def build_http(self, case, rng, folder):
+        made = httpfuzz.make_case(rng)
+        path = os.path.join(folder, "request.bin")
+        with open(path, "wb") as f:
+            f.write(made["wire"])
+        plan = {"variant": made["variant"], "shutdown": made["shutdown"], "framed": made["framed"],
+                "chunks": [[len(data), pause] for data, pause in made["chunks"]], "requests": made["requests"]}
+        with open(os.path.join(folder, "plan.json"), "w") as f:
+            json.dump(plan, f, indent=1)
+        case.update(notes=[made["variant"]] + made["notes"], file=path, variant=made["variant"],
+                    sha256=hashlib.sha256(made["wire"] + json.dumps(plan, sort_keys=True).encode()).hexdigest(),
+                    http=made)
+        return case
+
+    def run_http(self, items, keep=False, progress=None):
+        """Runs the http cases in order, a batch of --http-batch cases of one variant per server. Returns the
+        case records, then one record per server (kind http-server)."""
+        built = []
+        for kind, seed, index in items:
+            folder = os.path.join(self.cases_dir, case_id(kind, seed, index))
+            built.append((self.build(kind, seed, index, folder), folder))
+        results, servers = [], []
+        lock = threading.Lock()
+        serials = iter(range(1, 1 << 30))
+
+        def locked(case):
+            with lock:
+                if progress:
+                    progress(case)
+
+        def one_variant(variant):
+            # One server at a time per variant; with --jobs 2 the two variants run side by side.
+            mine = [b for b in built if b[0]["variant"] == variant]
+            out, mine_results = [], []
+            for start in range(0, len(mine), self.args.http_batch):
+                batch = mine[start:start + self.args.http_batch]
+                pos = 0
+                while pos < len(batch):
+                    with lock:
+                        serial = next(serials)
+                    server, pos = self.http_session(variant, batch, pos, serial, mine_results, keep, locked)
+                    out.append(server)
+            return mine_results, out
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(2, max(1, self.args.jobs))) as pool:
+            for mine_results, out in pool.map(one_variant, ("token", "open")):
+                results += mine_results
+                servers += out
+        return results, sorted(servers, key=lambda s: int(s["id"].rsplit("-", 1)[1]))
+
+    def http_session(self, variant, batch, pos, serial, results, keep, progress):
+        """One server over batch[pos:], until the batch ends or a case stops the run. Returns (record, next pos)."""
+        seed = batch[pos][0]["seed"]
+        sid = f"http-server-{seed}-{serial}"
+        folder = os.path.join(self.cases_dir, sid)
+        server = HttpServer(self, variant, folder)
+        try:
+            return self._http_session(server, sid, seed, serial, variant, batch, pos, results, keep, progress)
+        except BaseException:
+            # A harness bug (or ^C) must not leave the server running.
+            if server.alive():
+                os.killpg(server.proc.pid, signal.SIGKILL)
+                server.proc.wait()
+            raise
+
+    def _http_session(self, server, sid, seed, serial, variant, batch, pos, results, keep, progress):
+        folder = server.folder
+        found = []
+        first = pos
+        problem = server.wait_ready(max(30.0, self.args.timeout))
+        if problem:
+            found.append(("unhealthy-after-batch", f"unhealthy-after-batch: {normalize(problem, folder)}"))
+        while pos < len(batch) and not problem:
+            case, case_folder = batch[pos]
+            pos += 1
+            self.http_case(case, case_folder, server, keep)
+            if httpfuzz.restart_accepted(case["_result"]):
+                server.restarts += 1
+            if httpfuzz.stop_accepted(case["http"], case["_result"]):
+                server.stopped_by = case["id"]
+                server.notes.append(f"stopped by {case['id']}")
+            elif server.alive():
+                server.rss_after = server.rss()  # a case that stops the run: its RSS before that case counts
+            case.pop("_result", None)
+            case.pop("http", None)
+            results.append(case)
+            if progress:
+                progress(case)
+            if server.stopped_by:
+                break
+            if not server.alive():
+                break
+        if server.alive() and not server.stopped_by and not problem:
+            found += server.health_after()
+        elif server.stopped_by:
+            found += server.rss_check()
+        found += server.finish(max(30.0, self.args.timeout))
+        if problem:
+            # The cases this server never ran still get their records (as harness errors), then the next server.
+            for case, _ in batch[pos:]:
+                case.update(runs=[], classes=[], signatures=[], harness_error=f"{sid}: {problem}")
+                case.pop("http", None)
+                results.append(case)
+                if progress:
+                    progress(case)
+            pos = len(batch)
+        record = {"id": sid, "kind": "http-server", "variant": variant, "notes": server.notes,
+                  "cases_run": [c["id"] for c, _ in batch[first:pos]], "argv": server.argv[1:],
+                  "rss_before": server.rss_before, "rss_after": server.rss_after,
+                  "rss_growth_mib": round((server.rss_after - server.rss_before) / (1 << 20), 1)
+                  if server.rss_before and server.rss_after else None,
+                  "exit": server.code, "check": getattr(server, "check", None),
+                  "seconds": round(time.monotonic() - server.started, 1)}
+        record["runs"] = [{"variant": variant, "classes": sorted({c for c, _ in found}),
+                           "signatures": [s for _, s in found],
+                           "steps": [{"step": "server", "argv": ["liveladder"] + server.argv[1:], "code": server.code,
+                                      "seconds": record["seconds"], "stderr": server.stderr_head}]}]
+        record["classes"] = record["runs"][0]["classes"]
+        record["signatures"] = list(dict.fromkeys(record["runs"][0]["signatures"]))
+        record["reproduce"] = [f"tools/fuzz/fuzz.py --kinds http --seed {seed} --count N (server {serial})"]
+        if found:
+            dest = os.path.join(self.findings, sid)
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(folder, dest, symlinks=True)
+            record["finding"] = dest
+        if not keep and not self.args.keep_cases or not found and not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+        return record, pos
+
+    def http_case(self, case, folder, server, keep):
+        made = case["http"]
+        result = httpfuzz.exchange(server.port, made)
+        found = httpfuzz.judge(made, result)
+        if result.get("connect_error") or not server.alive():
+            # Did the server die under this case? Give it a moment to be reaped.
+            try:
+                server.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+            if not server.alive():
+                code = server.proc.returncode
+                with open(os.path.join(server.folder, "stderr.txt"), "rb") as f:
+                    stderr = f.read(400_000).decode("utf-8", "replace")
+                how = signame(-code) if code < 0 else f"exit {code}"
+                found = [f for f in found if f[0] != "server-gone"]
+                found.append(("crash", f"crash http server {how}{tail(normalize(crash_line(stderr), server.folder))}"))
+        run = {"variant": made["variant"], "classes": sorted({c for c, _ in found}), "signatures": [s for _, s in found],
+               "steps": [{"step": "exchange", "seconds": result.get("seconds", 0), "closed": result["closed"],
+                          "timed_out": result["timed_out"], "problem": result["problem"],
+                          "send_error": result.get("send_error"), "connect_error": result.get("connect_error"),
+                          "responses": [r.summary() for r in result["responses"]][:4],
+                          "raw_head": result.get("raw_head", "")}]}
+        case["runs"] = [run]
+        case["classes"] = run["classes"]
+        case["signatures"] = list(dict.fromkeys(run["signatures"]))
+        case["_result"] = result
+        send = ["python3", os.path.join(HERE, "httpfuzz.py"), "send", "--port", "PORT", "--plan",
+                os.path.join(folder, "plan.json"), os.path.join(folder, "request.bin")]
+        server_argv = [a if a != server.out else os.path.join(self.args.repro_dir, case["id"], "out") for a in server.argv]
+        server_argv = [re.sub(r":\d+$", ":PORT", a) if a.startswith("127.0.0.1:") else a for a in server_argv]
+        if case["classes"]:
+            dest = os.path.join(self.findings, case["id"])
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(folder, dest)
+            case["finding"] = os.path.join(dest, "request.bin")
+            send = [a.replace(folder, dest) for a in send]
+            with open(os.path.join(dest, "case.json"), "w") as f:
+                json.dump({k: v for k, v in case.items() if k not in ("http", "_result")}, f, indent=2)
+        if case["classes"] or keep or self.args.keep_cases:
+            case["reproduce"] = [f"{shlex.join(server_argv)} &  {shlex.join(send)}"]
+        if not keep and not self.args.keep_cases:
+            shutil.rmtree(folder, ignore_errors=True)
 
     # --- running a case ------------------------------------------------------------------------
 
@@ -511,6 +697,165 @@ class Harness:
 
 
 # ---------------------------------------------------------------------------------------------------
+# The http kind: one `liveladder run --http` per batch, raw requests over sockets
+# ---------------------------------------------------------------------------------------------------
+
+HTTP_FIXTURE = os.path.join(ROOT, "fixtures", "cfr30-640x360.mp4")
+# RSS the server may gain over a batch (after its warm-up) before it counts as a leak. Measured: a batch of
+# clean requests gains under 2 MiB; a connection whose request the parser refuses with 400 while the client
+# is still sending (a 1 MiB header) is half-closed by Hummingbird and held with ~180 KiB of buffers until
+# the 60 s idle timeout, so 100-case batches gained up to ~50 MiB; that memory is reused afterwards (100
+# such requests, 65 s, 100 more: 140 -> 143 -> 143 MiB), not leaked.
+HTTP_RSS_BOUND = 96 << 20
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HttpServer:
+    """One `liveladder run --realtime --loop --playlist-type event --http PORT [--http-token T]`."""
+
+    def __init__(self, harness, variant, folder):
+        self.harness, self.variant, self.folder = harness, variant, folder
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        self.port = free_port()
+        self.token = httpfuzz.TOKEN if variant == "token" else None
+        self.out = os.path.join(folder, "out")
+        self.argv = [harness.binary, "run", "--input", HTTP_FIXTURE, "--output", self.out, "--overwrite",
+                     "--realtime", "--loop", "--playlist-type", "event", "--segment-duration", "1",
+                     "--http", f"127.0.0.1:{self.port}"] + (["--http-token", self.token] if self.token else [])
+        self.stdout = open(os.path.join(folder, "stdout.txt"), "wb")
+        self.stderr = open(os.path.join(folder, "stderr.txt"), "wb")
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=self.stdout, stderr=self.stderr,
+                                     env=harness.env, start_new_session=True)
+        self.found = []
+        self.notes = []
+        self.stopped_by = None
+        self.restarts = 0  # restart commands the run took (202)
+        self.rss_before = self.rss_after = 0
+        self.started = time.monotonic()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def rss(self):
+        return _rss_and_cpu(self.proc.pid)[0]
+
+    def wait_ready(self, timeout):
+        """Waits for /readyz 200 (every rendition published): the batch starts on a running pipeline."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if not self.alive():
+                return f"exited {self.proc.returncode} before ready"
+            status, _, body = httpfuzz.simple_get(self.port, "/readyz", timeout=2)
+            if status == 200:
+                # Warm-up: one of each answer, so the first allocations of each path are not a "leak".
+                for path in ("/metrics", "/v1/status", "/livez", "/nope"):
+                    httpfuzz.simple_get(self.port, path, self.token, timeout=5)
+                self.rss_before = self.rss()
+                return None
+            last = (status, body[:100] if isinstance(body, bytes) else body)
+            time.sleep(0.2)
+        return f"not ready within {timeout:.0f} s (last: {last})"
+
+    def health_after(self):
+        """/livez 200, /metrics parses, RSS bounded: [(class, signature)]."""
+        found = []
+        status = None
+        for _ in range(10):  # a busy machine may miss the liveness window once; not ten times
+            status, _, body = httpfuzz.simple_get(self.port, "/livez", timeout=5)
+            if status == 200:
+                break
+            time.sleep(0.5)
+        if status != 200:
+            found.append(("unhealthy-after-batch", f"unhealthy-after-batch: /livez {status}"))
+        status, headers, body = httpfuzz.simple_get(self.port, "/metrics", timeout=5)
+        if status != 200:
+            found.append(("unhealthy-after-batch", f"unhealthy-after-batch: /metrics {status}"))
+        else:
+            problem = metrics_problem(body)
+            if problem:
+                found.append(("metrics-unparsable", f"metrics-unparsable: {normalize(problem, None)}"))
+        self.rss_after = self.rss()
+        return found + self.rss_check()
+
+    def rss_check(self):
+        if self.rss_before and self.rss_after and self.rss_after - self.rss_before > HTTP_RSS_BOUND:
+            return [("rss-growth", f"rss-growth: more than {HTTP_RSS_BOUND >> 20} MiB over a batch")]
+        return []
+
+    def finish(self, timeout):
+        """Stops the run (POST /v1/stop, unless a case did), checks exit 0 and `liveladder check` of the output."""
+        found = []
+        if self.alive() and not self.stopped_by:
+            status, _, body = httpfuzz.simple_post(self.port, "/v1/stop", self.token, timeout=5)
+            if status != 202:
+                self.notes.append(f"POST /v1/stop answered {status}; SIGTERM")
+                self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            found.append(("stop-exit", f"stop-exit: still running {timeout:.0f} s after the stop"))
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.stdout.close()
+        self.stderr.close()
+        code = self.proc.returncode
+        with open(os.path.join(self.folder, "stderr.txt"), "rb") as f:
+            stderr = f.read(400_000).decode("utf-8", "replace")
+        self.code = code
+        self.stderr_head = stderr[-4000:]
+        if code is not None and code < 0 and not found:
+            line = crash_line(stderr)
+            found.append(("server-died", f"server-died: {signame(-code)}{tail(normalize(line, self.folder))}"))
+        elif code not in (0, None) and not found:
+            line = first_line(stderr, re.compile("^liveladder: error:")) or first_line(stderr)
+            if code == 8 and self.restarts and "GAP segments where renditions were restarting" in line:
+                # Documented (README): an event output left with GAP entries exits 8, and a requested restart
+                # leaves its rendition's segments until the next boundary as GAPs.
+                self.notes.append(f"exit 8 after {self.restarts} accepted restart command(s): documented")
+            else:
+                found.append(("stop-exit", f"stop-exit: exit {code}{tail(normalize(line, self.folder))}"))
+        if SANITIZER.search(stderr):
+            found.append(("server-died", f"server-died: {normalize(crash_line(stderr), self.folder)}"))
+        if code == 0 or code == 8 and self.restarts and not found:
+            checked = run_bounded([self.harness.binary, "check", self.out], timeout, 0, self.harness.env)
+            self.check = {k: checked[k] for k in ("code", "signal", "seconds")} | {"stdout": checked["stdout"][:2000]}
+            if checked["code"] != 0:
+                line = first_line(checked["stdout"]) or first_line(checked["stderr"]) or f"exit {checked['code']}"
+                found.append(("output-check-fails", f"output-check-fails: {normalize(line, self.folder)}"))
+        return found
+
+
+def metrics_problem(body):
+    """Why /metrics' text does not parse as the Prometheus exposition, or None; 'skipped' without the parser."""
+    try:
+        from prometheus_client.parser import text_string_to_metric_families
+    except ImportError:
+        return None
+    try:
+        families = list(text_string_to_metric_families(body.decode("utf-8")))
+    except Exception as e:  # the parser raises ValueError and friends
+        return f"{type(e).__name__}: {e}"
+    if not any(f.name == "liveladder_build_info" for f in families):
+        return "no liveladder_build_info family"
+    return None
+
+
+def have_prometheus_parser():
+    try:
+        import prometheus_client.parser  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------------
 # Campaign, report
 # ---------------------------------------------------------------------------------------------------
 
@@ -528,7 +873,7 @@ def parse_counts(text, kinds):
 
 def summarize(cases, meta):
     per_kind = {}
-    for kind in KINDS:
+    for kind in KINDS + ["http-server"]:
         mine = [c for c in cases if c["kind"] == kind]
         if not mine:
             continue
@@ -552,7 +897,8 @@ def summarize(cases, meta):
         first = next(c for c in cases if c["id"] == entry["cases"][0])
         run_index = next(i for i, r in enumerate(first["runs"]) if entry["signature"] in r["signatures"])
         entry["reproduce"] = (first.get("reproduce") or [""])[run_index] if first.get("reproduce") else ""
-        entry["reproduce_case"] = f"tools/fuzz/fuzz.py --case {first['id']} --binary {meta['binary']}"
+        entry["reproduce_case"] = f"tools/fuzz/fuzz.py --case {first['id']} --binary {meta['binary']}" \
+            if first["kind"] != "http-server" else entry["reproduce"]
         entry["notes"] = first.get("notes", [])
         by_id = {c["id"]: c for c in cases}
         entry["examples"] = [(cid, by_id[cid].get("notes", [])) for cid in entry["cases"][:4]]
@@ -627,11 +973,13 @@ def render_summary(per_kind, sig_list, meta):
     out.append(f"wall time {meta['wall_seconds']:.0f} s, jobs {meta['jobs']}, timeout {meta['timeout']} s "
                f"(special configs {meta['special_timeout']} s), memory limit {meta['mem_limit_mib']} MiB")
     out.append("")
-    header = ["kind", "cases", "runs", "bad"] + CLASSES
+    # The file kinds' classes always; the http ones when an http case ran.
+    shown = CLASSES if any(k.startswith("http") for k in per_kind) else CLASSES[:CLASSES.index(HTTP_CLASSES[0])]
+    header = ["kind", "cases", "runs", "bad"] + shown
     widths = [max(len(h), 9) for h in header]
     out.append("  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for kind, row in per_kind.items():
-        values = [kind, row["cases"], row["runs"], row["bad_cases"]] + [row[c] for c in CLASSES]
+        values = [kind, row["cases"], row["runs"], row["bad_cases"]] + [row[c] for c in shown]
         out.append("  ".join(str(v).rjust(w) for v, w in zip(values, widths)))
     out.append("")
     out.append("(class counts are runs: one liveladder run/check invocation with its follow-up check and ffmpeg)")
@@ -708,6 +1056,8 @@ def main(argv=None):
     p.add_argument("--no-backtrace", action="store_true",
                    help="turn off the Swift runtime's crash backtrace (used for crash signatures)")
     p.add_argument("--nice", type=int, default=10)
+    p.add_argument("--http-batch", type=int, default=100,
+                   help="http cases per liveladder server (one server at a time; a case that stops the run ends it early)")
     p.add_argument("--verbose", dest="verbose_bad", action="store_true", help="print each bad case as it finishes")
     p.add_argument("--ci", action="store_true",
                    help="the fixed CI set; exits 1 if any case crashes, hangs or exits with an undocumented code")
@@ -737,6 +1087,7 @@ def main(argv=None):
 
     harness = Harness(args)
     work = []  # (kind, seed, index)
+    expected = {}  # pinned case id -> the exact classes it must have (ci-cases.txt's `ID = CLASS`)
     if args.case:
         for cid in args.case:
             kind, seed, index = parse_case_id(cid)
@@ -753,7 +1104,12 @@ def main(argv=None):
                 for line in f:
                     line = line.split("#", 1)[0].strip()
                     if line:
-                        kind, seed, index = parse_case_id(line)
+                        # `ID` (fails on a gating class) or `ID = CLASS[,CLASS…]|clean` (exactly those classes).
+                        cid, _, want = line.partition("=")
+                        kind, seed, index = parse_case_id(cid.strip())
+                        if want.strip():
+                            expected[case_id(kind, seed, index)] = sorted(
+                                c.strip() for c in want.split(",") if c.strip() and c.strip() != "clean")
                         if kind in kinds and (kind, seed, index) not in work:
                             work.append((kind, seed, index))
     else:
@@ -802,19 +1158,47 @@ def main(argv=None):
             return {"id": cid, "kind": kind, "runs": [], "classes": [], "signatures": [],
                     "harness_error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
 
+    def finished(case):
+        nonlocal done
+        results.append(case)
+        jsonl.write(json.dumps(case) + "\n")
+        jsonl.flush()
+        done += 1
+        if case.get("harness_error"):
+            harness.log(f"fuzz: harness error in {case['id']}: {case['harness_error']}")
+        if case["classes"] and (args.case or args.ci or args.verbose_bad):
+            harness.log(f"  BAD {case['id']}: {', '.join(case['signatures'])[:300]}")
+        if done % 50 == 0 or args.case:
+            bad = sum(1 for c in results if c["classes"])
+            harness.log(f"fuzz: {done}/{len(work)} cases, {bad} bad, {time.time() - started:.0f} s")
+
+    http_work = [w for w in work if w[0] == "http"]
+    file_work = [w for w in work if w[0] != "http"]
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for case in pool.map(one, work):
-            results.append(case)
-            jsonl.write(json.dumps(case) + "\n")
-            jsonl.flush()
-            done += 1
-            if case.get("harness_error"):
-                harness.log(f"fuzz: harness error in {case['id']}: {case['harness_error']}")
-            if case["classes"] and (args.case or args.ci or args.verbose_bad):
-                harness.log(f"  BAD {case['id']}: {', '.join(case['signatures'])[:300]}")
-            if done % 50 == 0 or args.case:
-                bad = sum(1 for c in results if c["classes"])
-                harness.log(f"fuzz: {done}/{len(work)} cases, {bad} bad, {time.time() - started:.0f} s")
+        for case in pool.map(one, file_work):
+            finished(case)
+    if http_work:
+        if not have_prometheus_parser():
+            harness.log("fuzz: http: prometheus_client is not installed: the /metrics parse check is skipped")
+        meta["metrics_parser"] = have_prometheus_parser()
+        try:
+            _, servers = harness.run_http(http_work, keep=keep, progress=finished)
+        except Exception as e:  # a harness bug: every http case not yet reported is a harness error
+            servers = []
+            seen = {c["id"] for c in results}
+            for kind, seed, index in http_work:
+                if case_id(kind, seed, index) not in seen:
+                    finished({"id": case_id(kind, seed, index), "kind": kind, "runs": [], "classes": [],
+                              "signatures": [], "harness_error": f"{type(e).__name__}: {e}",
+                              "traceback": traceback.format_exc()})
+        for server in servers:
+            results.append(server)
+            jsonl.write(json.dumps(server) + "\n")
+            if server["classes"]:
+                harness.log(f"  BAD {server['id']}: {', '.join(server['signatures'])[:300]}")
+        meta["http_servers"] = [{k: s[k] for k in ("id", "variant", "rss_before", "rss_after", "rss_growth_mib",
+                                                    "exit", "seconds", "notes")} | {"cases": len(s["cases_run"])}
+                                for s in servers]
     jsonl.close()
     meta["wall_seconds"] = round(time.time() - started, 1)
     per_kind, sig_list = summarize(results, meta)
@@ -835,9 +1219,20 @@ def main(argv=None):
                 print(f"  {command}")
     print(f"report: {os.path.join(harness.out, 'report.json')}; summary: {os.path.join(harness.out, 'summary.txt')}")
     if args.ci:
-        failed = [c for c in results if set(c["classes"]) & CI_GATES or c.get("harness_error")]
+        def fails(c):
+            if c.get("harness_error"):
+                return True
+            if c["id"] in expected:
+                return sorted(c["classes"]) != expected[c["id"]]
+            return bool(set(c["classes"]) & CI_GATES)
+        failed = [c for c in results if fails(c)]
         for c in failed:
-            print(f"FAIL {c['id']}: {'; '.join(s for s in c['signatures'] if s.split(' ')[0] in CI_GATES)[:300]}")
+            if c["id"] in expected:
+                print(f"FAIL {c['id']}: expected {', '.join(expected[c['id']]) or 'clean'}, got "
+                      f"{', '.join(c['classes']) or 'clean'}: {'; '.join(c['signatures'])[:240]}")
+            else:
+                print(f"FAIL {c['id']}: {c.get('harness_error') or ''}"
+                      f"{'; '.join(s for s in c['signatures'] if s.split(' ')[0].rstrip(':') in CI_GATES)[:300]}")
         print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
         return 1 if failed else 0
     return 0

@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import configs  # noqa: E402
 import fuzz  # noqa: E402
+import httpfuzz  # noqa: E402
 import media  # noqa: E402
 
 
@@ -107,6 +108,67 @@ class DeterminismTests(unittest.TestCase):
         buf = bytearray(tree)
         note = media.m_mp4_esds(buf, random.Random(1))
         self.assertTrue(note.startswith("esds"))
+
+
+class HttpTests(unittest.TestCase):
+    def case(self, variant="token", **req):
+        info = {"method": "GET", "target": "/v1/status", "target_len": 10, "route": "/v1/status",
+                "canonical_auth": False, "carries_token": False, "framed": True, "clean": True, "head_method": False}
+        info.update(req)
+        return {"variant": variant, "requests": [info], "shutdown": False, "framed": True}
+
+    def judge(self, case, raw, closed=True, timed_out=False):
+        responses, problem, _ = httpfuzz.parse_responses(raw, closed, [False])
+        result = {"responses": responses, "closed": closed, "timed_out": timed_out, "problem": problem}
+        return sorted({c for c, _ in httpfuzz.judge(case, result)})
+
+    @staticmethod
+    def response(status, body, ctype="application/json"):
+        return b"HTTP/1.1 %d X\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s" % (
+            status, ctype.encode(), len(body), body)
+
+    def test_the_same_seed_and_index_make_the_same_bytes(self):
+        a = httpfuzz.make_case(fuzz.case_rng("http", 3, 17))
+        b = httpfuzz.make_case(fuzz.case_rng("http", 3, 17))
+        self.assertEqual((a["wire"], a["chunks"], a["notes"]), (b["wire"], b["chunks"], b["notes"]))
+        self.assertNotEqual(a["wire"], httpfuzz.make_case(fuzz.case_rng("http", 3, 18))["wire"])
+
+    def test_status_without_the_token_is_a_bypass(self):
+        status = self.response(200, b'{"state":"running","renditions":[]}')
+        self.assertEqual(self.judge(self.case(), status), ["auth-bypass"])
+        self.assertEqual(self.judge(self.case(carries_token=True), status), ["auth-lenient"])
+        self.assertEqual(self.judge(self.case(canonical_auth=True, carries_token=True), status), [])
+        self.assertEqual(self.judge(self.case(variant="open"), status), [])
+
+    def test_public_answers_and_401_are_fine_without_the_token(self):
+        self.assertEqual(self.judge(self.case(), self.response(503, b'{"ok":false,"reasons":["x"]}')), [])
+        self.assertEqual(self.judge(self.case(), self.response(200, b"# HELP a b\n", "text/plain")), [])
+        self.assertEqual(self.judge(self.case(), self.response(401, b'{"error":"no","status":401}')), [])
+        self.assertEqual(self.judge(self.case(), b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"), [])
+
+    def test_404_before_auth_and_odd_errors(self):
+        self.assertEqual(self.judge(self.case(route=None), self.response(404, b'{"error":"no such endpoint: /x","status":404}')),
+                         ["auth-order"])
+        self.assertEqual(self.judge(self.case(), self.response(405, b'{"error":"/metrics takes GET only","status":405}')),
+                         [])
+        self.assertEqual(self.judge(self.case(variant="open"), self.response(400, b"oops", "text/plain")),
+                         ["error-not-json"])
+        self.assertEqual(self.judge(self.case(variant="open"), self.response(500, b'{"error":"x","status":500}')),
+                         ["server-error"])
+        self.assertEqual(self.judge(self.case(variant="open"), b"HTTP/1.1 OK\r\n\r\n"), ["malformed-response"])
+        self.assertEqual(self.judge(self.case(), b"", closed=False, timed_out=True), ["hang"])
+        self.assertEqual(self.judge(self.case(), b"", closed=True), [])
+
+    def test_pipelined_and_chunked_responses_parse(self):
+        raw = (self.response(200, b'{"ok":true,"reasons":[]}') +
+               b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        responses, problem, complete = httpfuzz.parse_responses(raw, False, [False, False])
+        self.assertEqual(([r.status for r in responses], problem, complete), ([200, 200], None, True))
+        self.assertEqual(responses[1].body, b"abc")
+        # A response to HEAD (or CONNECT) has no body whatever it declares.
+        raw = b"HTTP/1.1 405 X\r\nContent-Length: 10\r\n\r\n" + self.response(200, b"{}")
+        responses, problem, _ = httpfuzz.parse_responses(raw, False, [True, False])
+        self.assertEqual([r.status for r in responses], [405, 200])
 
 
 if __name__ == "__main__":
