@@ -204,6 +204,9 @@ final class RenditionPublisher: SegmentSink {
     /// The first segment number this rendition has not published (from the registry before its first).
     private var firstMissing: Int? { lastNumber.map { $0 + 1 } ?? registry.first }
 
+    /// `firstMissing`, from another thread.
+    var firstUnpublished: Int? { lock.withLock { firstMissing } }
+
     private func uri(_ number: Int) -> String { "segment-\(number).\(segmentExtension)" }
 
     private func standIn(_ number: Int, _ gap: SegmentRegistry.Gap, audio: [Packet] = []) {

@@ -88,6 +88,9 @@ final class RenditionWorker: @unchecked Sendable {
     private var downReason: RestartReason?
     /// `POST /v1/renditions/{name}/restart`: restart at the next item.
     private var restartRequested = false
+    /// The first segment it produced since its last restart: which segments it covers for a sibling
+    /// that restarts.
+    private var coversFrom = Int.min
     private var lastError: String?
     /// The error that made the worker give up.
     private(set) var failure: Error?
@@ -221,13 +224,19 @@ final class RenditionWorker: @unchecked Sendable {
         return .encoderError
     }
 
-    /// Producing, with no restart asked for: a sibling that covers the segments this one would miss.
-    var isSteady: Bool {
+    /// Whether this rendition will have segment `number`: it is producing, no restart is asked of it,
+    /// and it has produced since before that segment. (Renditions run at their own pace: one that has
+    /// just come back may already cut a later segment than a sibling that is behind it in its queue.)
+    func covers(segment number: Int?) -> Bool {
         lock.withLock {
-            if case .running = state { return !restartRequested }
-            return false
+            guard case .running = state, !restartRequested else { return false }
+            return coversFrom <= (number ?? Int.min)
         }
     }
+
+    /// The first segment it has not published: what a restart of it would lose first (a segment is cut
+    /// only once the encoder gives out the next one's IDR, a few pictures after its boundary went in).
+    var segmentInProgress: Int? { publisher.firstUnpublished }
 
     /// Whether it carries video (the fMP4 audio rendition does not).
     var hasVideo: Bool { video != nil }
@@ -362,6 +371,7 @@ final class RenditionWorker: @unchecked Sendable {
             }
             let reason = lock.withLock {
                 state = .running
+                coversFrom = boundary.number
                 history.lastStart = Date()
                 progress += 1
                 defer { downReason = nil }

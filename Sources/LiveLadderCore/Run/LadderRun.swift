@@ -64,16 +64,17 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
     public func requestStop() { stop() }
 
     /// A requested restart never leaves a segment that no video rendition produces (rule MP8): with
-    /// siblings, one of them must be producing, with no restart of its own pending. Decided under one lock,
-    /// so two requests at once cannot both pass.
+    /// siblings, one of them must be producing since before the segment this one is cutting, with no
+    /// restart of its own pending. Decided under one lock, so two requests at once cannot both pass.
     public func restart(rendition name: String) -> RestartRequest {
         lock.withLock {
             guard let found = workers.first(where: { $0.name == name }) else {
                 return workers.isEmpty ? .notRunning("the ladder is not set up yet") : .unknown
             }
             let siblings = workers.filter { $0 !== found && $0.hasVideo }
-            if found.hasVideo, !siblings.isEmpty, !siblings.contains(where: \.isSteady) {
-                return .notRunning("no other rendition is producing now (\(siblings.map(\.name).joined(separator: ", ")) restarting), so its segments would be missing everywhere; try again once they are up")
+            let losing = found.segmentInProgress
+            if found.hasVideo, !siblings.isEmpty, !siblings.contains(where: { $0.covers(segment: losing) }) {
+                return .notRunning("no other rendition is producing now\(losing.map { " segment \($0)" } ?? "") (\(siblings.map(\.name).joined(separator: ", ")) restarting or just back), so it would be missing everywhere; try again in a segment or two")
             }
             return found.requestRestart()
         }
