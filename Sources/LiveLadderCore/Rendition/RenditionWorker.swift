@@ -18,9 +18,10 @@ import HLSModel
 /// was given up never shares an object with the one that replaced it, and what it still cuts never
 /// reaches the playlist (`GenerationSink`).
 ///
-/// `@unchecked Sendable`: `generation`, `state`, `history`, `progress`, `faults` and `codecsReported`
-/// are guarded by `lock`; a pipeline is touched only by the thread of its generation; `failure` and
-/// `restarts` are read by others only after `join()`.
+/// `@unchecked Sendable`: `generation`, `state`, `history`, `progress`, `faults`, `codecsReported`, the
+/// counters (`itemsEncoded`, `ticksEncoded`, `shedFrames`, `droppedWhileDown`), `restartRequested`,
+/// `downReason`, `coversFrom`, `lastError` and `restarts` are guarded by `lock`; a pipeline is touched
+/// only by the thread of its generation; `failure` is read by others only after `join()`.
 final class RenditionWorker: @unchecked Sendable {
     struct VideoPath {
         /// The first generation's encoder (made up front, so a bad setting fails the run at once).
@@ -161,8 +162,12 @@ final class RenditionWorker: @unchecked Sendable {
                     lastStandIn = nil
                 }
             }
-            if lock.withLock({ restartRequested }), case .running = lock.withLock({ state }) {
-                lock.withLock { restartRequested = false }
+            let requested = lock.withLock { () -> Bool in
+                guard restartRequested, case .running = state else { return false }
+                restartRequested = false
+                return true
+            }
+            if requested {
                 pipeline = nil
                 recover(from: SegmenterError(description: "restart requested through the worker interface"), reason: .requested)
             }
@@ -256,7 +261,7 @@ final class RenditionWorker: @unchecked Sendable {
     }
 
     /// This rendition's counters for the run's progress sample.
-    func sample(frameTicks: Int64?) -> RunSnapshot.Rendition {
+    func sample() -> RunSnapshot.Rendition {
         lock.withLock {
             let current: RenditionState
             switch state {

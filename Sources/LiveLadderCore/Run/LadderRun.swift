@@ -223,7 +223,7 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
                 slateActive: reading.slateActive, slateSeconds: reading.slateSeconds, inputLossSeconds: reading.lossSeconds,
                 keyframeInterval: reading.keyframeInterval, ingestIdleSeconds: interrupt.secondsSinceLastAsked,
                 watchdogIdleSeconds: watchdog.secondsSinceLastLook,
-                renditions: workers.map { $0.sample(frameTicks: frameTicks) })
+                renditions: workers.map { $0.sample() })
         }
     }
 
