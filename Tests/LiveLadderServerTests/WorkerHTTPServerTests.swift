@@ -7,7 +7,7 @@ final class WorkerHTTPServerTests: XCTestCase {
     func testTokenGuardsEverythingButMetricsAndHealth() async throws {
         let harness = ServerHarness(token: "s3cret")
         try await harness.start()
-        defer { Task { await harness.stop() } }
+        addTeardownBlock { await harness.stop() }
 
         let missing = try await harness.get("/v1/status")
         XCTAssertEqual(missing.status, 401)
@@ -41,7 +41,7 @@ final class WorkerHTTPServerTests: XCTestCase {
     func testUnknownPathsAndWrongMethodsAnswerJSON() async throws {
         let harness = ServerHarness(token: nil)
         try await harness.start()
-        defer { Task { await harness.stop() } }
+        addTeardownBlock { await harness.stop() }
 
         let unknown = try await harness.get("/v2/everything")
         XCTAssertEqual(unknown.status, 404)
@@ -60,7 +60,7 @@ final class WorkerHTTPServerTests: XCTestCase {
     func testCommandsReachThePipelineOnceItExists() async throws {
         let harness = ServerHarness(token: "t")
         try await harness.start()
-        defer { Task { await harness.stop() } }
+        addTeardownBlock { await harness.stop() }
 
         let early = try await harness.get("/v1/renditions/720p/restart", token: "t", method: "POST")
         XCTAssertEqual(early.status, 409)
@@ -85,7 +85,7 @@ final class WorkerHTTPServerTests: XCTestCase {
     func testMetricsEndpointAfterAKnownSequence() async throws {
         let harness = ServerHarness(token: "t")
         try await harness.start()
-        defer { Task { await harness.stop() } }
+        addTeardownBlock { await harness.stop() }
         harness.bus.emit(RunEvents.started())
         harness.bus.emit(RunEvents.resolved())
         for number in 0..<3 { harness.bus.emit(RunEvents.segment("720p", number: number)) }
@@ -103,7 +103,7 @@ final class WorkerHTTPServerTests: XCTestCase {
     func testServerSentEventsArriveInOrderWithIdsAndSegmentsOnlyWhenAsked() async throws {
         let harness = ServerHarness(token: "t", heartbeat: 0.3)
         try await harness.start()
-        defer { Task { await harness.stop() } }
+        addTeardownBlock { await harness.stop() }
         let port = harness.port
 
         func subscribe(_ path: String) async throws -> Int32 {
@@ -172,7 +172,7 @@ final class WorkerHTTPServerTests: XCTestCase {
     func testIdleConnectionsAndANonReadingClientDoNotDelayTheBus() async throws {
         let harness = ServerHarness(token: "t")
         try await harness.start()
-        defer { Task { await harness.stop() } }
+        addTeardownBlock { await harness.stop() }
         harness.bus.emit(RunEvents.started())
         harness.bus.emit(RunEvents.resolved())
         let bus = harness.bus

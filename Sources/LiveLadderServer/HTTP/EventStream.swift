@@ -63,19 +63,45 @@ struct EventStream: Sendable {
                     if case .terminated = sink.yield(.comment(": keep-alive\n\n")) { return }
                 }
             }
-            // A graceful shutdown (SIGTERM through the ServiceGroup) ends the stream after what is buffered,
-            // so the server can drain; so does the run's end (`RunEventBus.finish`).
-            try await withGracefulShutdownHandler {
+            // The run's end (`RunEventBus.finish`) ends the stream after what is buffered, and so does a
+            // graceful shutdown (SIGTERM through the ServiceGroup) — but a client that does not read would
+            // hold its write, and with it the server's shutdown and the process, for ever. So the writing
+            // runs in a task of its own that a shutdown cancels after `Self.drainGrace`, which interrupts a
+            // write waiting for the socket and closes the connection.
+            let box = WriterBox(writer)
+            let writing = Task {
                 for await chunk in chunks {
-                    try await writer.write(ByteBuffer(string: chunk.text))
+                    try await box.writer.write(ByteBuffer(string: chunk.text))
                 }
-            } onGracefulShutdown: {
-                sink.finish()
+            }
+            try await withTaskCancellationHandler {
+                try await withGracefulShutdownHandler {
+                    try await writing.value
+                } onGracefulShutdown: {
+                    sink.finish()
+                    Task {
+                        try? await Task.sleep(for: .seconds(Self.drainGrace))
+                        writing.cancel()
+                    }
+                }
+            } onCancel: {
+                writing.cancel()
             }
             group.cancelAll()
+            writer = box.writer
         }
         try await writer.finish(nil)
     }
+
+    /// How long a shutting-down server gives an event stream to send what it holds.
+    static let drainGrace: Double = 2
+}
+
+/// The response writer, handed to the writing task. `@unchecked Sendable`: only that task touches it
+/// until it has ended, then only the handler again.
+private final class WriterBox: @unchecked Sendable {
+    var writer: any ResponseBodyWriter
+    init(_ writer: any ResponseBodyWriter) { self.writer = writer }
 }
 
 /// Events the HTTP server's own per-client buffers dropped (added to `liveladder_events_dropped_total`).

@@ -55,13 +55,33 @@ public final class WorkerHTTPServer: Service, Sendable {
             logger: logger
         )
         do {
-            try await app.run()
+            // Hummingbird's graceful shutdown waits for every response in flight, and an event stream to
+            // a client that stops reading never ends: after `Self.shutdownGrace` the server is cancelled,
+            // which closes what is left, so no client can hold the process up.
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await app.run()
+                    return true
+                }
+                group.addTask {
+                    try await gracefulShutdown()
+                    try await Task.sleep(for: .seconds(Self.shutdownGrace))
+                    return false
+                }
+                _ = try await group.next()
+                group.cancelAll()
+            }
+        } catch is CancellationError {
+            // The shutdown timer, or the group cancelled: the server is down either way.
         } catch {
             port.fulfill(nil, failure: Self.reason(error))
             throw error
         }
         port.fulfill(nil)
     }
+
+    /// How long a graceful shutdown waits for responses in flight before closing them.
+    static let shutdownGrace: Double = 3
 
     /// "Address already in use" rather than NIO's whole description of the failed call.
     static func reason(_ error: Error) -> String {
