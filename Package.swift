@@ -21,8 +21,8 @@ let package = Package(
         // The FFmpeg C libraries, found by pkg-config. Only FFmpegKit imports this module.
         .systemLibrary(
             name: "CFFmpeg",
-            pkgConfig: "libavformat libavcodec libswscale libswresample libavutil",
-            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libswresample-dev", "libavutil-dev"])]
+            pkgConfig: "libavformat libavcodec libavfilter libswscale libswresample libavutil",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavfilter-dev", "libswscale-dev", "libswresample-dev", "libavutil-dev"])]
         ),
         // The thin wrapper: one Swift owner per FFmpeg object, FFmpeg failures as Swift errors.
         .target(name: "FFmpegKit", dependencies: ["CFFmpeg"]),
@@ -53,8 +53,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // Fixture regression mode: `summarize` (a canonical summary of any HLS output, quality against the
+        // source) and `regress` (a suite of cases run deterministically and compared with goldens).
+        .target(name: "Regression", dependencies: [
+            "FFmpegKit", "HLSModel", "HLSChecker", "LadderConfig", "LiveLadderCore",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "liveladder", dependencies: [
-            "LiveLadderCore", "LiveLadderServer", "LiveLadderWorker", "LadderConfig", "FFmpegKit", "HLSChecker",
+            "LiveLadderCore", "LiveLadderServer", "LiveLadderWorker", "LadderConfig", "FFmpegKit", "HLSChecker", "Regression",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,6 +77,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .testTarget(name: "RegressionTests", dependencies: ["Regression", "FFmpegKit", "HLSModel", "HLSChecker", "LadderConfig", "LiveLadderCore"]),
         .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig", "HLSChecker"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,6 +12,7 @@ PACKAGES=(
   # build: FFmpeg C libraries found through pkg-config
   pkg-config
   libavcodec-dev
+  libavfilter-dev
   libavformat-dev
   libswscale-dev
   libswresample-dev
