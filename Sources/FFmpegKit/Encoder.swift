@@ -105,6 +105,8 @@ public final class Encoder {
         c.pointee.bit_rate = Int64(settings.bitRate)
         c.pointee.time_base = AVRational(num: 1, den: Int32(settings.sampleRate))
         c.pointee.profile = FF_PROFILE_AAC_LOW
+        // Without it the AAC encoder writes its libavcodec version into the first frame.
+        c.pointee.flags |= AV_CODEC_FLAG_BITEXACT
         if settings.globalHeader { c.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         try Self.open(c, codec, [:], name: "aac")
     }

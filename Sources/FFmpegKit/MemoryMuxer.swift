@@ -36,7 +36,9 @@ public final class MemoryMuxer {
         // Packets are written one by one; without this AVIO would hold bytes back past a cut.
         io.pointee.direct = 0
         self.context.pointee.pb = io
-        self.context.pointee.flags |= AVFMT_FLAG_CUSTOM_IO | AVFMT_FLAG_FLUSH_PACKETS
+        // Bit-exact: no library version strings in the container, so the same packets give the same bytes
+        // whichever libavformat wrote them (`run --deterministic`, goldens).
+        self.context.pointee.flags |= AVFMT_FLAG_CUSTOM_IO | AVFMT_FLAG_FLUSH_PACKETS | AVFMT_FLAG_BITEXACT
     }
 
     deinit {

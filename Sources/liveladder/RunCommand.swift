@@ -74,6 +74,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Restarts a failing rendition may use within 5 minutes before it is given up.")
     var restartBudget: Int = 5
 
+    @Flag(name: .long, help: "Deterministic: the same input, config and build give byte-identical segments (one encoder thread each, a fixed clock for PROGRAM-DATE-TIME, no restarts: a rendition failure fails the run).")
+    var deterministic = false
+
     @Flag(name: [.long, .customShort("y")], help: "Replace a previous run's files in the output folder (only files a LiveLadder run wrote).")
     var overwrite = false
 
@@ -189,6 +192,7 @@ struct RunCommand: AsyncParsableCommand {
         options.stallTimeout = stallTimeout
         guard (0...10_000).contains(restartBudget) else { throw ConfigError("--restart-budget: \(restartBudget) is out of range (allowed 0 to 10000)") }
         options.restartBudget = restartBudget
+        if deterministic { try options.makeDeterministic() }
         return options
     }
 }

@@ -53,6 +53,8 @@ final class LadderFeed: @unchecked Sendable {
     private var grid: FrameGrid
     private var expectedAudio: Int64?
     private var sessionClock = SessionClock()
+    /// `run --deterministic`: PROGRAM-DATE-TIME from this date at the timeline's origin, not the wall clock.
+    private let fixedClock: Date?
     private var lastArrival: Date?
     private var audioWaitingForVideo: [(frame: Frame, ticks: Int64?, duration: Int64)] = []
     private var slateSampleRemainder: Int64 = 0
@@ -70,7 +72,9 @@ final class LadderFeed: @unchecked Sendable {
 
     init(clock: SegmentClock, frameTicks: Int64, frameRate: (num: Int64, den: Int64), audio: AudioChain?,
          videoWorkers: [RenditionWorker], audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker],
-         registry: SegmentRegistry, live: Bool, resumed: Bool = false) {
+         registry: SegmentRegistry, live: Bool, resumed: Bool = false, fixedClock: Date? = nil) {
+        self.fixedClock = fixedClock
+        if let fixedClock { sessionClock = SessionClock(fixed: fixedClock, at: clock.origin) }
         self.grid = FrameGrid(num: frameRate.num, den: frameRate.den, anchor: clock.origin)
         self.registry = registry
         self.live = live
@@ -119,7 +123,8 @@ final class LadderFeed: @unchecked Sendable {
                 expectedAudio = nil
                 audio?.rebase()
                 if start != .continuous {
-                    sessionClock = SessionClock(notBefore: lastVideoPTS.map { (pts, sessionClock.date(for: $0 + frameTicks)) })
+                    sessionClock = fixedClock.map { SessionClock(fixed: $0, at: origin) }
+                        ?? SessionClock(notBefore: lastVideoPTS.map { (pts, sessionClock.date(for: $0 + frameTicks)) })
                     clock.restart(at: pts)
                     discontinuity = start == .afterBreak || (start == .first && resumed)
                 }

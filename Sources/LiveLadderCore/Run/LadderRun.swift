@@ -114,7 +114,8 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
                                              sarNum: Int(sar.num), sarDen: Int(sar.den)),
                           frameRate: input.frameRate(ofStream: videoInfo.index),
                           audioChannels: audioInfo.map { $0.channels ?? 2 },
-                          isFinite: source.isFinite, endsAtEndOfInput: source.endsAtEndOfInput))
+                          isFinite: source.isFinite, endsAtEndOfInput: source.endsAtEndOfInput),
+            deterministic: options.deterministic)
         if plan.frameRateAssumed { logger.warning("input frame rate unknown; assuming 30 fps") }
         let slateImage = try options.slateImage.map(Slate.loadImage)
 
@@ -157,7 +158,8 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
             videoWorkers: videoWorkers,
             audioWorkers: assembly.audioWorker.map { [$0] } ?? (plan.inBandAudio ? videoWorkers : []),
             boundaryWorkers: assembly.audioWorker.map { [$0] } ?? [], registry: assembly.registry,
-            live: plan.liveFeed, resumed: resume != nil)
+            live: plan.liveFeed, resumed: resume != nil,
+            fixedClock: options.deterministic ? RunOptions.deterministicClock : nil)
         let slate = options.slate || options.slateImage != nil
             ? Slate(feed: feed, image: slateImage, frameTicks: plan.frameTicks) : nil
         var settings = Ingest.Settings()

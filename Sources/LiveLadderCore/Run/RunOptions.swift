@@ -1,3 +1,4 @@
+import Foundation
 import LadderConfig
 
 /// The container a run writes; mirrors the config's `segmentFormat`.
@@ -56,6 +57,25 @@ public struct RunOptions: Sendable {
     public var stallTimeout: Double?
     /// Restarts a rendition may use within 5 minutes before it is given up.
     public var restartBudget = 5
+    /// `--deterministic` (set with `makeDeterministic()`): the same input and build give the same bytes.
+    public private(set) var deterministic = false
+
+    /// PROGRAM-DATE-TIME of the first frame in a deterministic run: a fixed date, not the wall clock.
+    public static let deterministicClock = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01T00:00:00Z
+
+    /// A run whose output is a function of its input, config and build (`run --deterministic`, what
+    /// `regress` runs): one libx264 thread per encoder (RunPlan), PROGRAM-DATE-TIME from a fixed date, and
+    /// no restarts, so a failure fails the run instead of hiding behind a GAP. A stall must be real to count
+    /// (60 s of run time with no output), since a busy CI machine is no reason to fail. `--realtime` is
+    /// refused: which pictures a paced input drops depends on timing.
+    public mutating func makeDeterministic() throws {
+        guard !realtime else {
+            throw ConfigError("--deterministic: cannot be combined with --realtime (which pictures a paced input drops under load depends on timing)")
+        }
+        deterministic = true
+        restartBudget = 0
+        stallTimeout = max(stallTimeout ?? 0, 60)
+    }
 
     public init(input: String, output: String, config: LadderConfig, playlistKind: PlaylistKind? = nil,
                 overwrite: Bool = false, inputOptions: [String: String] = [:]) {

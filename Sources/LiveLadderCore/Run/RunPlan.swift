@@ -55,7 +55,7 @@ struct RunPlan: Sendable {
     var ladder: [ResolvedRendition] { rungs.map(\.rendition) }
 
     init(config: LadderConfig, kind: PlaylistKind, realtime: Bool, source: Source,
-         processors: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+         processors: Int = ProcessInfo.processInfo.activeProcessorCount, deterministic: Bool = false) throws {
         let ladder: [ResolvedRendition]
         do {
             ladder = try config.resolve(for: source.video)
@@ -90,7 +90,7 @@ struct RunPlan: Sendable {
                 gopSize: Int((config.segmentDuration * frameRate.doubleValue).rounded(.up)) + 1,
                 preset: rung.preset, profile: rung.profile, tune: rung.tune,
                 globalHeader: format == .fragmentedMP4,
-                threads: Self.encoderThreads(for: rung, in: ladder, processors: processors))
+                threads: deterministic ? 1 : Self.encoderThreads(for: rung, in: ladder, processors: processors))
             settings.lowLatency = lowDelay
             return Rung(rendition: rung, settings: settings)
         }
@@ -118,6 +118,10 @@ struct RunPlan: Sendable {
             + (audioRendition ? [RenditionPlan(name: MasterPublisher.audioName, audioBitrate: audio?.bitRate)] : [])
     }
 
+    /// A deterministic run gives every encoder one thread: libx264's frame threads with VBV rate control
+    /// depend on timing (two runs of the same input differed in 336 of 360 frame hashes with 2 threads,
+    /// none with 1 or with sliced threads). The renditions still run in parallel with each other.
+    ///
     /// libx264's own default is 1.5 threads per core for one encoder that has the machine to itself. Here
     /// the renditions already run side by side, so each encoder gets that budget in proportion to its share
     /// of the ladder's pixels (at least one thread). Fewer frame threads per encoder means less duplicated

@@ -22,6 +22,14 @@ final class SessionClock: @unchecked Sendable {
         floor = previous.map { $0.date.timeIntervalSince1970 - Double($0.pts) / 90_000 }
     }
 
+    /// A clock that ignores arrival times: the frame at `pts` is at `date` (`run --deterministic`, whose
+    /// PROGRAM-DATE-TIME must be the same in every run).
+    init(fixed date: Date, at pts: Int64) {
+        floor = nil
+        offset = date.timeIntervalSince1970 - Double(pts) / 90_000
+        frozen = true
+    }
+
     /// A frame at `pts` (output ticks) reached ingest at `date`.
     func observe(pts: Int64, at date: Date) {
         lock.withLock {
