@@ -6,41 +6,41 @@ import HLSModel
 /// right for a producer but useless for a checker: a missing `AVERAGE-BANDWIDTH` must become an MV2 line
 /// while every other rule is still checked. So the master is read line by line here, keeping each
 /// attribute list as written; HLSModel's `AttributeList` does the attribute syntax.
-struct MasterPlaylist {
-    struct Variant {
+package struct MasterPlaylist {
+    package struct Variant {
         /// 1-based position among the `EXT-X-STREAM-INF` lines, for messages.
-        var number: Int
-        var line: Int
+        package var number: Int
+        package var line: Int
         /// nil when the tag is not followed by a URI line.
-        var uri: String?
+        package var uri: String?
         /// nil when the attribute list does not parse (`attributeError` says why).
-        var attributes: AttributeList?
-        var attributeError: String?
+        package var attributes: AttributeList?
+        package var attributeError: String?
     }
 
-    struct Media {
-        var line: Int
-        var attributes: AttributeList?
-        var attributeError: String?
+    package struct Media {
+        package var line: Int
+        package var attributes: AttributeList?
+        package var attributeError: String?
         /// `TYPE`, when readable.
-        var type: String? { (try? attributes?.enumeratedString("TYPE")) ?? nil }
-        var uri: String? { (try? attributes?.quotedString("URI")) ?? nil }
-        var groupID: String? { (try? attributes?.quotedString("GROUP-ID")) ?? nil }
-        var name: String? { (try? attributes?.quotedString("NAME")) ?? nil }
+        package var type: String? { (try? attributes?.enumeratedString("TYPE")) ?? nil }
+        package var uri: String? { (try? attributes?.quotedString("URI")) ?? nil }
+        package var groupID: String? { (try? attributes?.quotedString("GROUP-ID")) ?? nil }
+        package var name: String? { (try? attributes?.quotedString("NAME")) ?? nil }
     }
 
-    var firstLine: String
-    var independentSegments = false
-    var variants: [Variant] = []
-    var media: [Media] = []
+    package var firstLine: String
+    package var independentSegments = false
+    package var variants: [Variant] = []
+    package var media: [Media] = []
     /// URI lines with no `EXT-X-STREAM-INF` before them.
-    var strayURIs: [(line: Int, uri: String)] = []
+    package var strayURIs: [(line: Int, uri: String)] = []
 
-    var audioMedia: [Media] { media.filter { $0.type == "AUDIO" } }
+    package var audioMedia: [Media] { media.filter { $0.type == "AUDIO" } }
 
     /// Reads `text`, or returns nil when it is no playlist at all (no `#EXTM3U` anywhere and no
     /// `EXT-X-STREAM-INF`), which the caller turns into a `CheckError`.
-    init?(text: String) {
+    package init?(text: String) {
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
         firstLine = lines.first.map { String($0).trimmingBlanks } ?? ""
         var pending: Variant?

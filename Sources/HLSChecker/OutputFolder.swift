@@ -14,44 +14,44 @@ private let systemRead = Darwin.read
 /// file whose real path (symbolic links resolved) lies inside the folder's real path, and read at most a
 /// bounded number of bytes of it. What they refuse becomes a URI1 failure naming the URI; the file is
 /// never opened, so nothing from outside can reach the report.
-struct OutputFolder: Sendable {
+package struct OutputFolder: Sendable {
     /// Playlists (master and media) are text of a few kilobytes; 4 MiB is ten thousand segments.
-    static let playlistLimit = 4 << 20
+    package static let playlistLimit = 4 << 20
     /// A media segment or init segment: 256 MiB is over 30 s at 60 Mbit/s.
-    static let mediaLimit = 256 << 20
+    package static let mediaLimit = 256 << 20
 
     /// The folder's real path, without a trailing `/` (except for `/` itself).
-    let root: String
+    package let root: String
 
     /// Where a URI leads.
-    enum Target: Equatable, Sendable {
+    package enum Target: Equatable, Sendable {
         /// An absolute path inside `root`: the real path of an existing file, or for a missing one the path
         /// it would have (which `read` reports as missing).
         case file(String)
         /// Why the URI is not followed, for the URI1 message.
         case refused(String)
 
-        var path: String? {
+        package var path: String? {
             if case .file(let path) = self { return path }
             return nil
         }
     }
 
     /// What reading a file gave.
-    enum Contents {
+    package enum Contents {
         case bytes([UInt8])
         case missing
         case refused(String)
     }
 
     /// `directory` must exist; its real path becomes the root.
-    init?(directory: String) {
+    package init?(directory: String) {
         guard let real = Self.realPath(directory) else { return nil }
         root = real
     }
 
     /// The directory holding `path` (an absolute path inside the folder).
-    static func directory(of path: String) -> String {
+    package static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "/" }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
@@ -68,7 +68,7 @@ struct OutputFolder: Sendable {
     /// Everything here works on UTF-8 bytes, never on `Character`s: file names are bytes, while Swift's
     /// `String` compares by canonical equivalence ("café" precomposed equals "café" decomposed, two
     /// different folders) and glues a `/` to a following combining mark.
-    func resolve(_ uri: String, from directory: String) -> Target {
+    package func resolve(_ uri: String, from directory: String) -> Target {
         let bytes = Array(uri.utf8)
         if let problem = Self.syntaxProblem(bytes) { return .refused(problem) }
         guard var components = relativeComponents(of: directory) else {
@@ -169,7 +169,7 @@ struct OutputFolder: Sendable {
     }
 
     /// `path` lies strictly inside the root, compared byte by byte.
-    func contains(_ path: String) -> Bool {
+    package func contains(_ path: String) -> Bool {
         let bytes = Array(path.utf8)
         var prefix = Array(root.utf8)
         if prefix != [Self.slash] { prefix.append(Self.slash) }
@@ -184,7 +184,7 @@ struct OutputFolder: Sendable {
     /// Checked again here rather than trusted from `resolve`, so no caller can skip it; and checked on the
     /// opened descriptor too (same device and inode as the path looked up, a regular file), so swapping a
     /// file for a link between the look-up and the open does not get anything else read.
-    func read(_ path: String, limit: Int) -> Contents {
+    package func read(_ path: String, limit: Int) -> Contents {
         guard let real = Self.realPath(path) else { return .missing }
         guard contains(real) else { return .refused("leads outside the output folder through a symbolic link") }
         var before = stat()

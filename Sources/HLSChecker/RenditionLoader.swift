@@ -168,13 +168,13 @@ func printable(_ text: String) -> String {
 
 /// Per-segment lines as written, which HLSModel normalises away: the `EXTINF` duration text (for its
 /// precision) and the `EXT-X-PROGRAM-DATE-TIME` text (for its format), in segment order.
-struct RawMediaLines {
-    var durations: [String] = []
-    var programDateTimes: [String?] = []
-    var firstLine = ""
-    var lastLine = ""
+package struct RawMediaLines {
+    package var durations: [String] = []
+    package var programDateTimes: [String?] = []
+    package var firstLine = ""
+    package var lastLine = ""
 
-    init(_ text: String) {
+    package init(_ text: String) {
         var pendingDate: String?
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
             .map { String($0).trimmingBlanks }

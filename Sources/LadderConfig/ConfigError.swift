@@ -18,7 +18,7 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public var description: String { message }
 
     /// Builds the standard `<where>: <what>` message.
-    init(at location: String, _ reason: String) {
+    package init(at location: String, _ reason: String) {
         self.init("\(location): \(reason)")
     }
 

@@ -8,14 +8,14 @@ import Darwin
 
 /// Reads a config file's text with plain POSIX calls, because only `errno` gives the
 /// OS's own reason ("Permission denied", "Is a directory") for the error message.
-enum ConfigFile {
+package enum ConfigFile {
     /// A ladder config is a few hundred bytes; anything past this is not one, and reading it all
     /// (`/dev/zero`, a log file given by mistake) would only fill memory.
     static let maximumSize = 1024 * 1024
 
     /// The file's contents as UTF-8 text. Only a regular file is read: a FIFO with no writer would block
     /// the run forever and a device never ends, so both are refused before any read.
-    static func text(atPath path: String) throws(ConfigError) -> String {
+    package static func text(atPath path: String) throws(ConfigError) -> String {
         // O_NONBLOCK: opening a FIFO otherwise waits for a writer. It does not change reads of a regular file.
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {

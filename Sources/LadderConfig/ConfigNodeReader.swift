@@ -1,4 +1,4 @@
-internal import Yams
+package import Yams
 
 /// Reads the composed YAML tree into a `LadderConfig`, refusing unknown keys and wrong value
 /// types with the key path of the offending node.
@@ -187,12 +187,12 @@ extension ConfigNodeReader {
 // MARK: - Mappings
 
 /// A YAML mapping whose keys have been checked against the allowed list, read one key at a time.
-private struct KeyedNodes {
+package struct KeyedNodes {
     /// Where the mapping is (`renditions[0]`), or `nil` for the document's top level.
     private let location: String?
     private let values: [String: Node]
 
-    init(_ node: Node, at location: String?, allowed: [String]) throws(ConfigError) {
+    package init(_ node: Node, at location: String?, allowed: [String]) throws(ConfigError) {
         self.location = location
         let here = location ?? "top level"
         if node.isNull {
@@ -218,14 +218,14 @@ private struct KeyedNodes {
     }
 
     /// The value under `key` converted by `read`, or `nil` when the key is absent.
-    func read<Value>(
+    package func read<Value>(
         _ key: String, with read: (Node, String) throws(ConfigError) -> Value
     ) throws(ConfigError) -> Value? {
         guard let node = values[key] else { return nil }
         return try read(node, Self.path(location, key))
     }
 
-    private static func path(_ location: String?, _ key: String) -> String {
+    package static func path(_ location: String?, _ key: String) -> String {
         let key = MessageText.key(key)
         return location.map { "\($0).\(key)" } ?? key
     }
@@ -240,13 +240,13 @@ private struct KeyedNodes {
 
 extension Node {
     /// `~`, `null` or nothing at all after the colon.
-    var isNull: Bool {
+    package var isNull: Bool {
         guard case .scalar = self else { return false }
         return tag.rawValue == Tag.Name.null.rawValue
     }
 
     /// What the user wrote, in words, for "expected X, found Y" messages.
-    var kindDescription: String {
+    package var kindDescription: String {
         switch self {
         case .scalar: "a single value"
         case .mapping: "a mapping"

@@ -1,10 +1,10 @@
-internal import Yams
+package import Yams
 
 /// Parses config text into a single YAML node tree, turning Yams' multi-line syntax errors into
 /// one-line `line N: …` messages.
-enum YAMLDocument {
+package enum YAMLDocument {
     /// The document's root node, or `nil` when the text holds no document (empty or comments only).
-    static func root(of text: String) throws(ConfigError) -> Node? {
+    package static func root(of text: String) throws(ConfigError) -> Node? {
         try YAMLAliasLimit.check(text)
         let documents: (first: Node?, second: Node?)
         do {

@@ -1,6 +1,6 @@
 /// The version of LiveLadder, for `--version`, `liveladder_build_info` and `/v1/status`.
 public enum LiveLadderVersion {
-    public static let version = "0.9.0"
+    public static let version = "0.10.0"
 }
 
 /// What the worker interface may ask of a running pipeline (`POST /v1/renditions/{name}/restart`,
