@@ -56,11 +56,14 @@ final class MetricGraph {
 
     /// Ends both inputs, collects the last scores and frees the graph; returns every pair's scores in order.
     func finish() throws -> [FrameScores] {
-        guard let graph else { return scores }
-        try graph.push(nil, to: "dist")
-        try graph.push(nil, to: "ref")
-        try drain(graph)
-        self.graph = nil
+        if let graph {
+            try graph.push(nil, to: "dist")
+            try graph.push(nil, to: "ref")
+            try drain(graph)
+        }
+        // The last reference: freeing the graph is what makes libvmaf write its log (in its uninit), so it
+        // must happen here, outside the scope above that held the graph too, before the log is read.
+        graph = nil
         guard psnr.isEmpty, ssim.isEmpty, scores.count == nextIndex else {
             throw QualityError("quality: the filter graph scored \(scores.count) of \(nextIndex) picture pairs")
         }

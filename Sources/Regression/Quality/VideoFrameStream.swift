@@ -49,6 +49,15 @@ final class VideoFrameStream {
 
     /// The next picture with a usable time, or nil at the end.
     func next() throws -> TimedFrame? {
+        do {
+            return try nextTimed()
+        } catch let error as FFmpegError {
+            // Out of memory, or the demuxer failing for good: still one line that says which input.
+            throw QualityError("quality: \(label): reading its video failed: \(error)")
+        }
+    }
+
+    private func nextTimed() throws -> TimedFrame? {
         while let frame = try nextFrame() {
             guard let timestamp = frame.bestEffortTimestamp ?? frame.pts else { untimedFrames += 1; continue }
             let time = timeBase.rescale(timestamp, to: Self.microseconds)
