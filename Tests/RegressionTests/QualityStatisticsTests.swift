@@ -1,4 +1,4 @@
-@testable import Regression
+import Regression
 import Foundation
 import XCTest
 
