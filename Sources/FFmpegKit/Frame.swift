@@ -41,6 +41,22 @@ public final class Frame: @unchecked Sendable {
     public var sampleRate: Int { Int(pointer.pointee.sample_rate) }
     public var channelCount: Int { Int(pointer.pointee.ch_layout.nb_channels) }
 
+    /// The frame's metadata entries (filters such as `psnr` and `ssim` report per-frame scores here,
+    /// e.g. `lavfi.psnr.psnr_avg`).
+    public var metadata: [String: String] {
+        var result: [String: String] = [:]
+        var entry: UnsafeMutablePointer<AVDictionaryEntry>? = nil
+        while let next = av_dict_get(pointer.pointee.metadata, "", entry, AV_DICT_IGNORE_SUFFIX) {
+            result[String(cString: next.pointee.key)] = String(cString: next.pointee.value)
+            entry = next
+        }
+        return result
+    }
+
+    /// One metadata entry, or nil when the frame has none by that key.
+    public func metadata(_ key: String) -> String? {
+        av_dict_get(pointer.pointee.metadata, key, nil, 0).map { String(cString: $0.pointee.value) }
+    }
 
     /// Asks the encoder for a keyframe here; with libx264's `forced-idr` it becomes an IDR.
     public var forceKeyframe: Bool {
