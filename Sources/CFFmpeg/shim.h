@@ -21,6 +21,7 @@
 #include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 #include <errno.h>
+#include <malloc.h>
 
 // AVERROR(e) is a function-like macro.
 static inline int ll_averror(int posixError) { return AVERROR(posixError); }
@@ -93,6 +94,11 @@ static inline void ll_log_trampoline(void *context, int level, const char *forma
 static inline void ll_set_log_sink(ll_log_sink sink) {
     *ll_log_sink_slot() = sink;
     av_log_set_callback(ll_log_trampoline);
+}
+
+// glibc's mallopt parameters are macros; FFmpegKit's DeterministicMemory sets them.
+static inline int ll_malloc_pin_contents(int pattern, int mappingThreshold) {
+    return mallopt(M_MMAP_THRESHOLD, mappingThreshold) && mallopt(M_PERTURB, pattern);
 }
 
 #endif

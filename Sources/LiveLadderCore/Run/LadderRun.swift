@@ -84,6 +84,7 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
     public var wasStopped: Bool { control.stopReason == .signal }
 
     public func run() throws -> RunSummary {
+        if options.deterministic { DeterministicMemory.pin() }
         let source = InputSource(input: options.input, options: options.inputOptions, listen: options.listen)
         let kind = try Self.playlistKind(options, source)
         events.emit(.runStarted(RunDescription(

@@ -58,14 +58,14 @@ public enum CaseRunner {
         } catch {
             throw CaseError("check could not read the output: \(error)")
         }
-        let summarized = Date()
+        var qualitySeconds = 0.0
         let summary: OutputSummary
         do {
-            summary = try Summarizer.summarize(path: output, source: regressionCase.source)
+            summary = try Summarizer.summarize(path: output, source: regressionCase.source, qualitySeconds: &qualitySeconds)
         } catch {
             throw CaseError("summarize failed: \(error)")
         }
         return CaseOutput(summary: summary, ruleFailures: report.failures, runSeconds: runSeconds,
-                          qualitySeconds: Date().timeIntervalSince(summarized))
+                          qualitySeconds: qualitySeconds)
     }
 }

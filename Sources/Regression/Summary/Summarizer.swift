@@ -16,6 +16,12 @@ public enum Summarizer {
     /// `path`: an output folder (its `master.m3u8`) or a master playlist. `source`: the file the output was
     /// made from, to measure quality against.
     public static func summarize(path: String, source: String? = nil) throws -> OutputSummary {
+        var qualitySeconds = 0.0
+        return try summarize(path: path, source: source, qualitySeconds: &qualitySeconds)
+    }
+
+    /// The same, adding the time spent on quality metrics to `qualitySeconds` (regress reports it).
+    public static func summarize(path: String, source: String?, qualitySeconds: inout Double) throws -> OutputSummary {
         let (folder, masterPath) = try locate(path)
         let masterText = try readText(masterPath, in: folder, shownAs: path)
         guard let master = MasterPlaylist(text: masterText), !master.variants.isEmpty else {
@@ -29,7 +35,9 @@ public enum Summarizer {
         for (uri, role) in wanted where seen.insert(uri).inserted {
             var rendition = try summarizeRendition(uri: uri, role: role, folder: folder)
             if let source, role == "video" {
+                let started = Date()
                 rendition.quality = try measureQuality(of: rendition, uri: uri, folder: folder, source: source)
+                qualitySeconds += Date().timeIntervalSince(started)
             }
             renditions.append(rendition)
         }
