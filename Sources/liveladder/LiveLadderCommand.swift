@@ -13,7 +13,7 @@ struct LiveLadderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "liveladder",
         abstract: "Transcode an input into an IDR-aligned H.264/AAC HLS bitrate ladder.",
-        discussion: "`liveladder --version` prints the version and the FFmpeg and x264 it runs with. Exit codes: 0 ok, 1 check failed, 3 bad config, 4 bad input, 5 no video stream, 6 unsupported codec, 7 bad output folder, 8 processing failed, 9 live input lost, 10 every video rendition failed, 11 VOD stopped before the end of its input, 64 bad command line.",
+        discussion: "`liveladder --version` prints the version and the FFmpeg and x264 it runs with. Exit codes: 0 ok, 1 check failed or regress found a regression, 2 a regress case could not run, 3 bad config, 4 bad input, 5 no video stream, 6 unsupported codec, 7 bad output folder, 8 processing failed, 9 live input lost, 10 every video rendition failed, 11 VOD stopped before the end of its input, 64 bad command line.",
         subcommands: [RunCommand.self, ProbeCommand.self, CheckCommand.self, SummarizeCommand.self, RegressCommand.self]
     )
 }

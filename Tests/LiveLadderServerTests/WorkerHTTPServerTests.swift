@@ -22,7 +22,7 @@ final class WorkerHTTPServerTests: XCTestCase {
         XCTAssertEqual(status.status, 200)
         XCTAssertEqual(status.headers["content-type"], "application/json")
         let report = try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any]
-        XCTAssertEqual(report?["version"] as? String, "0.9.0")
+        XCTAssertEqual(report?["version"] as? String, LiveLadderVersion.version)
         XCTAssertEqual(report?["state"] as? String, "starting")
         let startedAt = try XCTUnwrap(report?["startedAt"] as? String)
         XCTAssertNotNil(try? Date(startedAt, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)), startedAt)

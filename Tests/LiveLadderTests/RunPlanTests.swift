@@ -59,4 +59,25 @@ final class RunPlanTests: XCTestCase {
         XCTAssertTrue(threads.allSatisfy { $0 >= 1 })
         XCTAssertLessThanOrEqual(threads.reduce(0, +), 12 + plan.rungs.count, "about 1.5 threads per core in all")
     }
+
+    func testDeterministicPlanGivesEveryEncoderOneThread() throws {
+        let plan = try RunPlan(config: LadderConfig.defaults, kind: .vod, realtime: false, source: source(rate: Rational(30, 1)),
+                               processors: 8, deterministic: true)
+        XCTAssertEqual(plan.rungs.map(\.settings.threads), Array(repeating: 1, count: plan.rungs.count))
+        XCTAssertGreaterThan(plan.rungs.count, 1)
+    }
+
+    func testMakeDeterministicTakesAwayRestartsAndRefusesRealtime() throws {
+        var options = RunOptions(input: "in.mp4", output: "out", config: .defaults)
+        options.stallTimeout = 5
+        try options.makeDeterministic()
+        XCTAssertTrue(options.deterministic)
+        XCTAssertEqual(options.restartBudget, 0)
+        XCTAssertEqual(options.stallTimeout, 60)
+        var paced = RunOptions(input: "in.mp4", output: "out", config: .defaults)
+        paced.realtime = true
+        XCTAssertThrowsError(try paced.makeDeterministic()) { error in
+            XCTAssertTrue("\(error)".contains("--deterministic: cannot be combined with --realtime"), "\(error)")
+        }
+    }
 }
