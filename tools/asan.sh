@@ -5,11 +5,15 @@
 #     teardown blocks alive until exit, and every allocation in a test has XCTest frames, so no
 #     suppression could tell those apart from a real leak.
 #  2. The liveladder executable itself, with leak detection on, through run (TS and fMP4, also with a
-#     rendition failing and restarting, and with the HTTP worker interface scraped) and check: here a leaked AVFrame, AVPacket or context fails the
+#     rendition failing and restarting, and with the HTTP worker interface scraped), check, regress and
+#     summarize: here a leaked AVFrame, AVPacket, filter graph or context fails the
 #     script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ASAN_OPTIONS="detect_leaks=0" swift test --sanitize=address --scratch-path .build-asan "$@"
+# max_malloc_fill_size: ASan fills only the first 4 KiB of each allocation (0xbe); all of it, so the
+# deterministic-run tests (byte-identical outputs, docs/regress.md) see the same fresh memory every time.
+fill="max_malloc_fill_size=2147483647"
+ASAN_OPTIONS="detect_leaks=0:$fill" swift test --sanitize=address --scratch-path .build-asan "$@"
 
 swift build --sanitize=address --scratch-path .build-asan --product liveladder
 bin="$(swift build --sanitize=address --scratch-path .build-asan --show-bin-path)/liveladder"
@@ -32,6 +36,10 @@ for format in ts fmp4; do
   ASAN_OPTIONS="detect_leaks=1" "$bin" check "$work/$format-fault" >/dev/null
 done
 ASAN_OPTIONS="detect_leaks=1" "$bin" probe fixtures/cfr30-640x360.ts >/dev/null
+# Fixture regression mode: the example suite (deterministic runs, check, summaries with libavfilter quality,
+# golden comparison, JUnit), and summarize of an output with quality against its source.
+ASAN_OPTIONS="detect_leaks=1:$fill" "$bin" regress fixtures/regress/suite.yaml --junit "$work/regress.xml" >/dev/null
+ASAN_OPTIONS="detect_leaks=1" "$bin" summarize "$work/fmp4-cfr30-640x360.mp4" --source fixtures/cfr30-640x360.mp4 --json >/dev/null
 # The worker interface: the HTTP server scraped while the run goes on, the events file written.
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 ASAN_OPTIONS="detect_leaks=1" "$bin" run --input fixtures/cfr30-640x360.mp4 --output "$work/http" --realtime \

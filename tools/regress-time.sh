@@ -30,7 +30,7 @@ for run in $(seq 1 "$RUNS"); do
     read -r wall user sys < "$log.time"
     quality="$(sed -n 's/.*of which quality \([0-9.]*\) s.*/\1/p' "$log" | tail -1)"
     [[ -n "$quality" ]] || die "run $run: no total line in the output"
-    walls+=("$wall"); cpus+=("$(python3 -c "print($user + $sys)")"); qualities+=("$quality")
+    walls+=("$wall"); cpus+=("$(python3 -c "print(round($user + $sys, 2))")"); qualities+=("$quality")
     echo "run $run: wall ${wall} s, cpu $(python3 -c "print(round($user + $sys, 2))") s, quality ${quality} s"
     rm -f "$log" "$log.time"
 done
