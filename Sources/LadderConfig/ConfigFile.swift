@@ -15,7 +15,10 @@ package enum ConfigFile {
 
     /// The file's contents as UTF-8 text. Only a regular file is read: a FIFO with no writer would block
     /// the run forever and a device never ends, so both are refused before any read.
-    package static func text(atPath path: String) throws(ConfigError) -> String {
+    /// `what` and `expected` name the file in messages; `limit` bounds it (regress reads suites and golden
+    /// summaries through here too).
+    package static func text(atPath path: String, limit: Int = maximumSize, what: String = "a ladder config",
+                             fileKind: String = "a config file", expected: String = "a YAML file") throws(ConfigError) -> String {
         // O_NONBLOCK: opening a FIFO otherwise waits for a writer. It does not change reads of a regular file.
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -27,10 +30,10 @@ package enum ConfigFile {
         let type = status.st_mode & S_IFMT
         guard type == S_IFREG else {
             let kind = type == S_IFDIR ? "a folder" : type == S_IFIFO ? "a FIFO" : type == S_IFCHR || type == S_IFBLK ? "a device" : type == S_IFSOCK ? "a socket" : "a special file"
-            throw ConfigError(at: path, "is \(kind), not a config file; give the path of a YAML file")
+            throw ConfigError(at: path, "is \(kind), not \(fileKind); give the path of \(expected)")
         }
-        guard status.st_size <= maximumSize else {
-            throw ConfigError(at: path, "is \(status.st_size) bytes; a ladder config is at most \(maximumSize) bytes (1 MiB)")
+        guard status.st_size <= limit else {
+            throw ConfigError(at: path, "is \(status.st_size) bytes; \(what) is at most \(limit) bytes (\(limit >> 20) MiB)")
         }
 
         var bytes: [UInt8] = []
@@ -44,8 +47,8 @@ package enum ConfigFile {
             }
             bytes.append(contentsOf: chunk[..<count])
             // The file may grow while it is read.
-            guard bytes.count <= maximumSize else {
-                throw ConfigError(at: path, "is over \(maximumSize) bytes; a ladder config is at most 1 MiB")
+            guard bytes.count <= limit else {
+                throw ConfigError(at: path, "is over \(limit) bytes; \(what) is at most \(limit >> 20) MiB")
             }
         }
         // `String(decoding:)` would quietly replace bad bytes; a config in Latin-1 should say so.

@@ -245,12 +245,24 @@ final class RegressCommandTests: XCTestCase {
         try assertRefused("cases:\n  - { name: one, source: \(source) }\n  - { name: one, source: \(source) }\n",
                           mentions: "\"one\" is used by another case")
         try assertRefused("cases:\n  - { name: ../one, source: \(source) }\n", mentions: "is not a case name")
+        try assertRefused("goldens: /tmp\ncases:\n  - { name: one, source: \(source) }\n", mentions: "goldens: \"/tmp\" is not a folder inside the suite's folder")
+        try assertRefused("goldens: ../elsewhere\ncases:\n  - { name: one, source: \(source) }\n", mentions: "is not a folder inside the suite's folder")
         try assertRefused("cases:\n  - { name: one, source: \(source), ladder: { renditions: [ { name: a, width: 0, height: 10, videoBitrate: 1k } ] } }\n",
                           mentions: "cases[0].ladder: renditions[0].width: 0 is out of range")
         try assertRefused("cases:\n  - { name: one, source: \(source) }\n", mentions: "no golden for case one; run liveladder regress")
         try assertRefused("cases:\n  - { name: one, source: \(source) }\n", mentions: "one.json: the golden does not parse (not JSON)", golden: "{ nope")
         try assertRefused("cases:\n  - { name: one, source: \(source) }\n", mentions: "the golden does not parse (master is missing)",
                           golden: "{\"format\": 1, \"tools\": {\"liveladder\": \"x\", \"ffmpeg\": \"y\"}, \"renditions\": []}")
+    }
+
+    func testAGoldenThatIsAFIFOIsRefusedAtOnce() throws {
+        let folder = try temporaryFolder(self, "suite")
+        try FileManager.default.createDirectory(atPath: folder + "/golden", withIntermediateDirectories: true)
+        try write(folder + "/suite.yaml", "cases:\n  - { name: one, source: \(Repo.fixture("cfr30-640x360.mp4")) }\n")
+        XCTAssertEqual(mkfifo(folder + "/golden/one.json", 0o600), 0)
+        let result = try liveladder("regress", folder + "/suite.yaml")
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("one.json: is a FIFO, not a golden; give the path of a JSON file written by regress --update"), result.stderr)
     }
 
     func testOnlyRunsOneCaseAndRefusesAnUnknownOne() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import LadderConfig
 
 /// What became of one case.
 public struct CaseResult: Sendable {
@@ -52,10 +53,16 @@ public enum RegressRun {
                 }
                 return (regressionCase, nil)
             }
+            // Bounded and non-blocking, like a config file: a FIFO or a device is refused, not waited on.
+            let text: String
+            do throws(ConfigError) {
+                text = try ConfigFile.text(atPath: path, limit: 16 << 20, what: "a golden summary", fileKind: "a golden",
+                                       expected: "a JSON file written by regress --update")
+            } catch {
+                throw CaseError(error.message)
+            }
             do {
-                let data = try Data(contentsOf: URL(fileURLWithPath: path))
-                guard data.count <= 16 << 20 else { throw CaseError("holds \(data.count) bytes; a golden is a few kilobytes") }
-                return (regressionCase, try SummaryJSON.decode(data))
+                return (regressionCase, try SummaryJSON.decode(Data(text.utf8)))
             } catch {
                 throw CaseError("\(path): the golden does not parse (\(GoldenError.describe(error))); restore it from version control or rewrite it with --update")
             }

@@ -18,7 +18,7 @@ public enum SuiteReader {
     /// Every problem is one line starting with the suite's path.
     public static func load(path: String) throws(ConfigError) -> RegressionSuite {
         do throws(ConfigError) {
-            let text = try ConfigFile.text(atPath: path)
+            let text = try ConfigFile.text(atPath: path, what: "a regression suite", fileKind: "a suite file", expected: "a YAML file")
             guard let root = try YAMLDocument.root(of: text) else { throw ConfigError("the suite is empty; list its cases under cases:") }
             return try suite(root, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path, path: path)
         } catch {
@@ -28,7 +28,15 @@ public enum SuiteReader {
 
     private static func suite(_ root: Node, directory: String, path: String) throws(ConfigError) -> RegressionSuite {
         let top = try KeyedNodes(root, at: nil, allowed: suiteKeys)
-        let goldens = try top.read("goldens", with: string) ?? "golden"
+        let goldens = try top.read("goldens") { (node, at) throws(ConfigError) -> String in
+            let text = try string(node, at: at)
+            // --update writes here: a relative folder inside the suite's own, never anywhere else.
+            let parts = text.split(separator: "/", omittingEmptySubsequences: true)
+            guard !text.hasPrefix("/"), !parts.isEmpty, !parts.contains(".."), !text.contains("\0"), text.count <= 1000 else {
+                throw ConfigError(at: at, "\"\(text)\" is not a folder inside the suite's folder (write a relative path such as golden)")
+            }
+            return text
+        } ?? "golden"
         let defaults = try top.read("defaults") { (node, at) throws(ConfigError) in try caseSettings(node, at: at, allowed: defaultsKeys) }
             ?? CaseSettings()
         guard let list = try top.read("cases", with: { (node, at) throws(ConfigError) -> [Node] in
