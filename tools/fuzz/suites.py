@@ -306,7 +306,7 @@ def apply_golden(path: str, plan: dict) -> str:
         return f"golden {name}: {op}"
     try:
         tree = json.loads(data)
-    except ValueError:  # an earlier operation broke it already: byte-level operations only
+    except (ValueError, RecursionError):  # an earlier operation broke it already: byte-level operations only
         tree = None
         if op not in ("truncate", "empty", "invalid_utf8", "bom", "deep", "huge_array", "big", "duplicate_key"):
             op = "truncate"
