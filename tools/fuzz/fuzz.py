@@ -168,7 +168,7 @@ def run_bounded(argv, timeout, mem_limit, env=None, keep=200_000):
         sig, code = -code, None
     if timed_out or mem_killed:
         sig = None  # our own SIGKILL
-    return {"argv": argv, "code": code, "signal": sig, "timed_out": timed_out, "mem_killed": mem_killed,
+    return {"argv": argv, "pid": proc.pid, "code": code, "signal": sig, "timed_out": timed_out, "mem_killed": mem_killed,
             "seconds": round(seconds, 3), "cpu": round(cpu, 2), "peak_rss": peak, "stdout": stdout,
             "stderr": stderr}
 
@@ -746,6 +746,10 @@ class Harness:
                 before = self.outside_snapshot() if case.get("update") else None
                 result = run_bounded([self.binary] + cmd, timeout, mem, env)
                 outside = self.outside_changes(before) if before is not None else []
+            if command == "regress" and result.get("pid"):
+                # Its workspace is /tmp/liveladder-regress-<pid>-<random> when TMPDIR is not honoured.
+                outside += [f"new file {e.path}" for e in os.scandir("/tmp")
+                            if e.name.startswith(f"liveladder-regress-{result['pid']}-")]
             steps.append(("main", command, result))
             found = self.classifier.binary_step(result, command, folder)
             if command == "summarize":
@@ -838,7 +842,7 @@ class Harness:
     def outside_places(self):
         """Folders a regress case must never write into: /, /dev, the cases folder itself (`goldens: ../..`),
         the seeds, and the repository's fixtures/regress (and golden/)."""
-        return ["/", "/dev", "/tmp", self.cases_dir, os.path.join(self.out, "seeds"), self.out,
+        return ["/", "/dev", self.cases_dir, os.path.join(self.out, "seeds"), self.out,
                 os.path.join(ROOT, "fixtures", "regress"), os.path.join(ROOT, "fixtures", "regress", "golden")]
 
     def outside_snapshot(self):
@@ -847,9 +851,8 @@ class Harness:
             try:
                 with os.scandir(place) as entries:
                     for e in entries:
-                        if place in ("/dev", "/tmp", self.cases_dir, self.out) and e.is_dir(follow_symlinks=False) \
-                                and not e.name.startswith("liveladder-regress"):
-                            continue  # other cases' folders, devices' subfolders (not a regress workspace)
+                        if place in ("/dev", self.cases_dir, self.out) and e.is_dir(follow_symlinks=False):
+                            continue  # other cases' folders, devices' subfolders
                         try:
                             st = e.stat(follow_symlinks=False)
                         except OSError:
@@ -865,8 +868,8 @@ class Harness:
         for path, sig in sorted(after.items()):
             if path.startswith("/dev/") and not path.endswith((".json", ".tmp")):
                 continue  # device nodes come and go (ptys)
-            if path.startswith("/tmp/") and not os.path.basename(path).startswith("liveladder-regress"):
-                continue  # other programs' temporary files (regress's own workspace goes to TMPDIR, the case's)
+            if path.startswith("/tmp/"):
+                continue  # /tmp is shared (other regress runs on the machine): run_case looks for this PID's workspace
             if path not in before:
                 changes.append(f"new file {path}")
                 # Ours to clean up: a golden the binary wrote where it must not (never a file that was there).
