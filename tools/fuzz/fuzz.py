@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import os
@@ -39,10 +40,11 @@ import httpfuzz  # noqa: E402
 import media  # noqa: E402
 import playlists  # noqa: E402
 import seeds  # noqa: E402
+import suites  # noqa: E402
 
-KINDS = ["inputs", "configs", "playlists", "http"]
+KINDS = ["inputs", "configs", "playlists", "suites", "http"]
 CLASSES = ["crash", "hang", "undocumented-exit", "error-not-one-line", "exit0-check-fails", "exit0-ffmpeg-warnings",
-           "leak"]
+           "leak", "exit0-not-a-summary", "regress-output-malformed", "junit-mismatch", "writes-outside"]
 # The http kind's own classes (per request, then per server: see httpfuzz.py and README.md, "http").
 HTTP_CLASSES = ["server-error", "auth-bypass", "auth-lenient", "auth-order", "auth-refused", "malformed-response",
                 "error-not-json", "wrong-status", "server-gone", "server-died", "unhealthy-after-batch",
@@ -53,7 +55,7 @@ CI_GATES = {"crash", "hang", "undocumented-exit"} | set(HTTP_CLASSES)
 
 # The CI set: a fixed sample of each kind, plus the special config paths (the known hangs).
 CI_SEED = 20261201
-CI_COUNTS = {"inputs": 24, "configs": 16, "playlists": 12, "http": 24}
+CI_COUNTS = {"inputs": 24, "configs": 16, "playlists": 12, "suites": 12, "http": 24}
 CI_SPECIALS = ["fifo", "zero", "dir"]
 # Cases pinned from campaigns: one per distinct bad signature found so far (regressions stay covered).
 CI_PINNED_FILE = os.path.join(HERE, "ci-cases.txt")
@@ -96,7 +98,10 @@ def documented_codes():
         table = {0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 64}
     # `check` only ever means these; 1 ("check found rule failures") is check's alone.
     check = {0, 1, 3, 4, 7, 64} & table | ({2} & table)
-    return {"run": table - {1}, "check": check}
+    # summarize and regress have their own codes (docs/regress.md, `liveladder regress --help`):
+    # summarize 0 ok, 4 cannot be summarized, 64 bad command line; regress 0 passed, 1 a regression,
+    # 2 a case could not run or the suite/golden is unusable, 64 bad command line.
+    return {"run": table - {1}, "check": check, "summarize": {0, 4, 64}, "regress": {0, 1, 2, 64}}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -163,7 +168,7 @@ def run_bounded(argv, timeout, mem_limit, env=None, keep=200_000):
         sig, code = -code, None
     if timed_out or mem_killed:
         sig = None  # our own SIGKILL
-    return {"argv": argv, "code": code, "signal": sig, "timed_out": timed_out, "mem_killed": mem_killed,
+    return {"argv": argv, "pid": proc.pid, "code": code, "signal": sig, "timed_out": timed_out, "mem_killed": mem_killed,
             "seconds": round(seconds, 3), "cpu": round(cpu, 2), "peak_rss": peak, "stdout": stdout,
             "stderr": stderr}
 
@@ -238,12 +243,113 @@ def error_shape_problem(result, command):
     errors = [i for i, l in enumerate(lines) if l.startswith("liveladder: error:")]
     if command == "check" and result["code"] == 1:
         return None if lines and re.match(r"liveladder: \d+ rule failures", lines[-1]) else "check's exit 1 without its count line"
+    if command == "regress" and result["code"] in (1, 2) and result["stdout"].strip():
+        # Cases ran: their verdicts are on stdout (judged by regress_problems). An error line after them
+        # (the JUnit report could not be written) must still be one line, the last; none is fine too.
+        if not errors:
+            return None
     if not errors:
         return "no 'liveladder: error:' line"
     if len(errors) > 1:
         return f"{len(errors)} 'liveladder: error:' lines"
     if errors[0] != len(lines) - 1:
         return "the error message goes on over more lines"
+    return None
+
+
+SUMMARY_KEYS = {"format", "tools", "master", "renditions"}
+
+
+def summarize_problems(result):
+    """summarize exited 0: its stdout (--json) must be one JSON object with the summary's top-level keys."""
+    if result["code"] != 0 or result["signal"] or result["timed_out"] or result["mem_killed"]:
+        return []
+    try:
+        doc = json.loads(result["stdout"])
+    except ValueError as e:
+        return [("exit0-not-a-summary", f"exit0-not-a-summary summarize: stdout is not JSON ({normalize(str(e), None)})")]
+    if not isinstance(doc, dict):
+        return [("exit0-not-a-summary", f"exit0-not-a-summary summarize: stdout is a JSON {type(doc).__name__}")]
+    missing = sorted(SUMMARY_KEYS - set(doc))
+    if missing:
+        return [("exit0-not-a-summary", f"exit0-not-a-summary summarize: no {', '.join(missing)}")]
+    return []
+
+
+REGRESS_VERDICT = re.compile(r"^(PASS  |FAIL  |ERROR |UPDATED |same )")
+REGRESS_TOTAL = re.compile(r"^regress: (\d+) cases, (\d+) passed, (\d+) failed, (\d+) could not run \(")
+
+
+def regress_problems(result, junit, case_dir):
+    """regress's stdout and JUnit report against docs/regress.md: [(class, signature)]."""
+    if result["signal"] or result["timed_out"] or result["mem_killed"] or result["code"] not in (0, 1, 2):
+        return []
+    found = []
+
+    def bad(why):
+        found.append(("regress-output-malformed", f"regress-output-malformed regress {result['code']}: {why}"))
+
+    lines = [l for l in result["stdout"].split("\n") if l != ""]
+    if not lines:
+        if result["code"] != 2:
+            bad("nothing on stdout")
+        return found  # exit 2 before any case: the one error line is error_shape_problem's
+    total = REGRESS_TOTAL.match(lines[-1])
+    if not total:
+        bad("the last line is not the regress: total line")
+    verdicts = {"PASS": 0, "FAIL": 0, "ERROR": 0, "UPDATED": 0, "same": 0}
+    for line in lines[:-1]:
+        m = REGRESS_VERDICT.match(line)
+        if m:
+            verdicts[m.group(1).strip()] += 1
+        elif not line.startswith("  "):
+            bad(f"a line that is no case line: {normalize(line, case_dir)[:80]}")
+            break
+    if total:
+        n, passed, failed, errors = (int(g) for g in total.groups())
+        case_lines = sum(verdicts.values())
+        if n != case_lines or n != passed + failed + errors or failed != verdicts["FAIL"] or errors != verdicts["ERROR"]:
+            bad(f"the total line does not add up ({n} cases, {passed}/{failed}/{errors}; {case_lines} case lines)")
+        want = 2 if errors else 1 if failed else 0
+        # A JUnit report that cannot be written makes it 2 after the total (one error line on stderr).
+        junit_error = "cannot write the JUnit report" in result["stderr"]
+        if result["code"] != want and not (junit_error and result["code"] == 2):
+            bad(f"exit {result['code']} but the totals say {want}")
+        if junit and result["code"] in (0, 1, 2) and not junit_error:
+            problem = junit_problem(junit, n, failed, errors)
+            if problem:
+                found.append(("junit-mismatch", f"junit-mismatch regress {result['code']}: {problem}"))
+    return found
+
+
+def junit_problem(path, cases, failed, errors):
+    """Why the JUnit file at path is not the report of this run, or None."""
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.parse(path).getroot()
+    except FileNotFoundError:
+        return "no JUnit file written"
+    except (ET.ParseError, OSError, ValueError) as e:
+        return f"the JUnit XML does not parse ({normalize(str(e), None)[:60]})"
+    if root.tag != "testsuites":
+        return f"the root is <{root.tag[:20]}>"
+    tests = root.findall("./testsuite/testcase")
+    counted = {"tests": len(tests), "failures": sum(1 for t in tests if t.find("failure") is not None),
+               "errors": sum(1 for t in tests if t.find("error") is not None),
+               "skipped": sum(1 for t in tests if t.find("skipped") is not None)}
+    for name, value in counted.items():
+        if root.get(name) != str(value):
+            return f"testsuites {name}={root.get(name)} but {value} testcases say so"
+    for suite in root.findall("testsuite"):
+        own = suite.findall("testcase")
+        if suite.get("tests") != str(len(own)) or suite.get("failures") != str(sum(1 for t in own if t.find("failure") is not None)) \
+                or suite.get("errors") != str(sum(1 for t in own if t.find("error") is not None)):
+            return "a testsuite's counts do not match its testcases"
+    if len(root.findall("testsuite")) != cases:
+        return f"{len(root.findall('testsuite'))} testsuites for {cases} cases"
+    suites_failed = sum(1 for s in root.findall("testsuite") if s.get("failures") not in ("0", None) and s.get("errors") == "0")
+    if suites_failed != failed or sum(1 for s in root.findall("testsuite") if s.get("errors") not in ("0", None)) != errors:
+        return "the failing/erroring testsuites do not match the total line"
     return None
 
 
@@ -346,7 +452,10 @@ class Harness:
         self.env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
         self.seed_paths = None
         self.bases = None
+        self.suite_bases = None
         self.lock = threading.Lock()
+        # `regress --update` cases run one at a time, so a file they write outside their folder is theirs.
+        self.outside_lock = threading.Lock()
 
     def log(self, msg):
         with self.lock:
@@ -360,6 +469,9 @@ class Harness:
         self.seed_paths = seeds.media_seeds(self.out, self.log)
         if "playlists" in kinds:
             self.bases = seeds.playlist_bases(self.out, self.binary, self.seed_paths[seeds.CONFIG_INPUT], self.log)
+        if "suites" in kinds:
+            self.suite_bases = seeds.suite_bases(self.out, self.binary, self.seed_paths[seeds.CONFIG_INPUT],
+                                                 {n: suites.base_text(n) for n in suites.BASE_NAMES}, self.log)
 
     # --- making a case's files -------------------------------------------------------------------
 
@@ -395,13 +507,29 @@ class Harness:
             case.update(notes=notes, file=path, sha256=hashlib.sha256(data).hexdigest())
             case["commands"] = [("config", ["run", "--config", path, "--input", self.seed_paths[seeds.CONFIG_INPUT],
                                             "--output", os.path.join(folder, "out"), "--overwrite"])]
+        elif kind == "suites":
+            plan, notes = suites.mutate(rng)
+            where = os.path.join(folder, "suite")
+            notes += suites.apply(plan, where, self.suite_bases[plan["base"]])
+            cmd, junit = suites.argv(plan, where)
+            case.update(notes=notes, file=where, sha256=seeds.tree_sha256(where), junit=junit, update=plan["update"],
+                        special=any(m in plan["suite"] for m in (b"@", b"/dev/", b"/proc/"))
+                        or any(g["op"] in ("fifo", "symlink_zero") for _, g in plan["goldens"]))
+            case["commands"] = [("regress", cmd)]
         else:
             fmt = rng.choice(["ts", "fmp4"])
             hls = os.path.join(folder, "hls")
             copy_tree(self.bases[fmt], hls)
             notes = [f"base {fmt}"] + playlists.mutate_dir(hls, rng)
             case.update(notes=notes, file=hls, sha256=seeds.tree_sha256(hls))
-            case["commands"] = [("check", ["check"] + playlists.check_args(hls, rng))]
+            check = playlists.check_args(hls, rng)
+            case["commands"] = [("check", ["check"] + check)]
+            # summarize reads the same folder (or master); sometimes with --source, the clean input the
+            # bases were made from (seeds.playlist_bases), which adds the quality pass.
+            summarize = ["summarize", "--json", check[0]]
+            if rng.random() < 0.3:
+                summarize += ["--source", self.seed_paths[seeds.CONFIG_INPUT]]
+            case["commands"].append(("summarize", summarize))
         return case
 
     def build_special_config(self, case, name, folder):
@@ -608,9 +736,30 @@ class Harness:
         for variant, cmd in case.pop("commands"):
             command = cmd[0]
             steps = []
-            result = run_bounded([self.binary] + cmd, timeout, mem, self.env)
+            env = self.env
+            if command == "regress":
+                # regress's workspace (Foundation's temporaryDirectory) inside the case folder.
+                env = dict(self.env, TMPDIR=os.path.join(folder, "tmp"))
+                os.makedirs(env["TMPDIR"], exist_ok=True)
+            guard = self.outside_lock if case.get("update") else contextlib.nullcontext()
+            with guard:
+                before = self.outside_snapshot() if case.get("update") else None
+                result = run_bounded([self.binary] + cmd, timeout, mem, env)
+                outside = self.outside_changes(before) if before is not None else []
+            if command == "regress" and result.get("pid"):
+                # Its workspace is /tmp/liveladder-regress-<pid>-<random> when TMPDIR is not honoured.
+                outside += [f"new file {e.path}" for e in os.scandir("/tmp")
+                            if e.name.startswith(f"liveladder-regress-{result['pid']}-")]
             steps.append(("main", command, result))
             found = self.classifier.binary_step(result, command, folder)
+            if command == "summarize":
+                found += summarize_problems(result)
+            if command == "regress":
+                found += regress_problems(result, case.get("junit"), folder)
+                for change in outside:
+                    # The path stays (it is the finding), with case and output folders named.
+                    where = change.replace(folder, "<case>").replace(self.cases_dir, "<cases>").replace(self.out, "<out>")
+                    found.append(("writes-outside", f"writes-outside regress: {re.sub(r'[0-9]+', 'N', where)}"))
             if command == "run" and result["code"] == 0 and not found:
                 out_dir = cmd[cmd.index("--output") + 1]
                 checked = run_bounded([self.binary, "check", out_dir], timeout, mem, self.env)
@@ -652,7 +801,13 @@ class Harness:
         shutil.rmtree(dest, ignore_errors=True)
         os.makedirs(dest, exist_ok=True)
         src = case["file"]
-        if case.get("special"):
+        if case["kind"] == "suites":
+            # The case as built (a run with --update has rewritten its goldens): made again, deterministically.
+            plan, _ = suites.mutate(case_rng("suites", case["seed"], case["index"]))
+            target = os.path.join(dest, "suite")
+            suites.apply(plan, target, self.suite_bases[plan["base"]])
+            suites.argv(plan, target)
+        elif case.get("special") and case["kind"] == "configs":
             target = src
             if src.startswith(folder):
                 target = os.path.join(dest, os.path.basename(src))
@@ -681,6 +836,48 @@ class Harness:
             case["reproduce"] = [command.replace(clean, kept) for command in case["reproduce"]]
         with open(os.path.join(dest, "case.json"), "w") as f:
             json.dump({k: v for k, v in case.items()}, f, indent=2)
+
+    # --- writes outside a case folder (regress --update) -------------------------------------------
+
+    def outside_places(self):
+        """Folders a regress case must never write into: /, /dev, the cases folder itself (`goldens: ../..`),
+        the seeds, and the repository's fixtures/regress (and golden/)."""
+        return ["/", "/dev", self.cases_dir, os.path.join(self.out, "seeds"), self.out,
+                os.path.join(ROOT, "fixtures", "regress"), os.path.join(ROOT, "fixtures", "regress", "golden")]
+
+    def outside_snapshot(self):
+        snap = {}
+        for place in self.outside_places():
+            try:
+                with os.scandir(place) as entries:
+                    for e in entries:
+                        if place in ("/dev", self.cases_dir, self.out) and e.is_dir(follow_symlinks=False):
+                            continue  # other cases' folders, devices' subfolders
+                        try:
+                            st = e.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+                        snap[e.path] = (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else (-1, 0)
+            except OSError:
+                pass
+        return snap
+
+    def outside_changes(self, before):
+        after = self.outside_snapshot()
+        changes = []
+        for path, sig in sorted(after.items()):
+            if path.startswith("/dev/") and not path.endswith((".json", ".tmp")):
+                continue  # device nodes come and go (ptys)
+            if path.startswith("/tmp/"):
+                continue  # /tmp is shared (other regress runs on the machine): run_case looks for this PID's workspace
+            if path not in before:
+                changes.append(f"new file {path}")
+                # Ours to clean up: a golden the binary wrote where it must not (never a file that was there).
+                if stat.S_ISREG(os.lstat(path).st_mode) and path.endswith((".json", ".tmp")):
+                    os.remove(path)
+            elif before[path] != sig and before[path][0] >= 0:
+                changes.append(f"changed file {path}")
+        return changes
 
     def reproduce_commands(self, case, folder, dest=None):
         """The exact liveladder commands, with the case's files where a developer finds them."""
@@ -1122,7 +1319,7 @@ def main(argv=None):
         if "configs" in kinds and not args.no_specials and counts.get("configs"):
             work += [("configs", None, f"special-{n}") for n in SPECIAL_CONFIGS]
 
-    needs_bases = any(k == "playlists" for k, _, _ in work)
+    needs_bases = any(k in ("playlists", "suites") for k, _, _ in work)
     if needs_bases and not os.access(args.binary, os.X_OK):
         raise SystemExit("fuzz: the playlist cases need the binary to make their base outputs")
     harness.prepare(sorted({k for k, _, _ in work}))

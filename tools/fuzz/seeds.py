@@ -146,3 +146,36 @@ def _record(folder: str, paths: dict, key="media") -> None:
     manifest["ffmpeg"] = version
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=2, sort_keys=True)
+
+
+def suite_bases(out: str, binary: str, input_path: str, texts: dict, log=print, timeout=300) -> dict:
+    """The regress kind's base suites (suites.BASES) with their real goldens, made ONCE by the binary under
+    test (`regress suite.yaml --update`) and cached: <out>/seeds/suite-<name>/{suite.yaml,input.mp4,golden/}.
+    Delete <out>/seeds/suite-* to remake them. Returns {name: folder}."""
+    folders = {}
+    for name, text in sorted(texts.items()):
+        folder = os.path.join(out, "seeds", f"suite-{name}")
+        suite = os.path.join(folder, "suite.yaml")
+        done = os.path.join(folder, "golden", ".made")
+        if not os.path.exists(done):
+            log(f"fuzz: making the goldens of base suite {name} with {binary}")
+            shutil.rmtree(folder, ignore_errors=True)
+            os.makedirs(folder)
+            shutil.copyfile(input_path, os.path.join(folder, "input.mp4"))
+            with open(suite, "w") as f:
+                f.write(text)
+            made = subprocess.run([binary, "regress", suite, "--update"], capture_output=True, text=True,
+                                  timeout=timeout, stdin=subprocess.DEVNULL, cwd=folder,
+                                  env=dict(os.environ, TMPDIR=folder))
+            if made.returncode != 0:
+                raise RuntimeError(f"regress --update of base suite {name} exited {made.returncode}: "
+                                   f"{(made.stdout + made.stderr).strip()[-600:]}")
+            checked = subprocess.run([binary, "regress", suite], capture_output=True, text=True, timeout=timeout,
+                                     stdin=subprocess.DEVNULL, env=dict(os.environ, TMPDIR=folder))
+            if checked.returncode != 0:
+                log(f"fuzz: warning: base suite {name} does not pass against its own goldens: "
+                    f"{checked.stdout.strip()[-300:]}")
+            open(done, "w").close()
+        folders[name] = folder
+    _record(os.path.join(out, "seeds"), {f"suite-{n}": p for n, p in folders.items()}, key="suites")
+    return folders

@@ -16,6 +16,7 @@ import configs  # noqa: E402
 import fuzz  # noqa: E402
 import httpfuzz  # noqa: E402
 import media  # noqa: E402
+import suites  # noqa: E402
 
 
 def result(code=0, sig=None, stdout="", stderr="", timed_out=False, mem_killed=False, cpu=0.0, seconds=1.0,
@@ -91,6 +92,7 @@ class DeterminismTests(unittest.TestCase):
 
     def test_case_ids(self):
         self.assertEqual(fuzz.parse_case_id("inputs-1-42"), ("inputs", 1, 42))
+        self.assertEqual(fuzz.parse_case_id("suites-20261201-3"), ("suites", 20261201, 3))
         self.assertEqual(fuzz.parse_case_id("configs-special-fifo"), ("configs", None, "special-fifo"))
 
     def test_mp4_walk(self):
@@ -108,6 +110,61 @@ class DeterminismTests(unittest.TestCase):
         buf = bytearray(tree)
         note = media.m_mp4_esds(buf, random.Random(1))
         self.assertTrue(note.startswith("esds"))
+
+
+class SuitesTests(unittest.TestCase):
+    def setUp(self):
+        self.c = fuzz.Classifier(fuzz.documented_codes(), "root:x")
+
+    def classes(self, r, command="regress", junit=None):
+        found = self.c.binary_step(r, command, "/case")
+        if command == "regress":
+            found += fuzz.regress_problems(r, junit, "/case")
+        if command == "summarize":
+            found += fuzz.summarize_problems(r)
+        return sorted({c for c, _ in found})
+
+    def test_the_same_seed_and_index_make_the_same_plan(self):
+        for i in range(60):
+            self.assertEqual(suites.mutate(fuzz.case_rng("suites", 1, i)), suites.mutate(fuzz.case_rng("suites", 1, i)))
+
+    def test_regress_codes_and_shapes(self):
+        total = "regress: 2 cases, 1 passed, 1 failed, 0 could not run (0.4 s, of which quality 0.1 s)\n"
+        ok = "PASS  a (3 checks, 0.1 s, quality 0.0 s)\nFAIL  b: x dropped\n" + total
+        self.assertEqual(self.classes(result(1, stdout=ok)), [])
+        self.assertEqual(self.classes(result(0, stdout=ok)), ["regress-output-malformed"])  # totals say 1
+        self.assertEqual(self.classes(result(3, stderr="liveladder: error: x\n")), ["undocumented-exit"])
+        self.assertEqual(self.classes(result(2, stderr="liveladder: error: a\nliveladder: error: b\n")),
+                         ["error-not-one-line"])
+        self.assertEqual(self.classes(result(2, stderr="liveladder: error: s.yaml: no cases\n")), [])
+        broken = "ERROR b: the run failed\nmore of the message\n" + total.replace("1 failed, 0", "0 failed, 1")
+        self.assertEqual(self.classes(result(2, stdout=broken)), ["regress-output-malformed"])
+        self.assertEqual(self.classes(result(2, stdout="PASS  a (1 checks)\n")), ["regress-output-malformed"])
+        update = "UPDATED a (0.1 s, quality 0.0 s)\n  new golden\nsame  b (0.1 s)\n" + total.replace("1 passed, 1 failed", "2 passed, 0 failed")
+        self.assertEqual(self.classes(result(0, stdout=update)), [])
+
+    def test_junit_counts(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "j.xml")
+            with open(path, "w") as f:
+                f.write('<?xml version="1.0"?><testsuites tests="2" failures="1" errors="0" skipped="0">'
+                        '<testsuite name="a" tests="2" failures="1" errors="0"><testcase name="x"/>'
+                        '<testcase name="y"><failure message="m"/></testcase></testsuite></testsuites>')
+            self.assertIsNone(fuzz.junit_problem(path, 1, 1, 0))
+            self.assertIn("testsuites", fuzz.junit_problem(path, 2, 1, 0))
+            with open(path, "w") as f:
+                f.write('<testsuites tests="3" failures="1" errors="0" skipped="0"></testsuites>')
+            self.assertIn("tests=3", fuzz.junit_problem(path, 0, 0, 0))
+            os.remove(path)
+            self.assertEqual(fuzz.junit_problem(path, 0, 0, 0), "no JUnit file written")
+
+    def test_summarize_exit0_must_be_a_summary(self):
+        good = '{"format": 1, "tools": {}, "master": {}, "renditions": []}'
+        self.assertEqual(self.classes(result(0, stdout=good), "summarize"), [])
+        self.assertEqual(self.classes(result(0, stdout="Master\n  x"), "summarize"), ["exit0-not-a-summary"])
+        self.assertEqual(self.classes(result(0, stdout='{"format": 1}'), "summarize"), ["exit0-not-a-summary"])
+        self.assertEqual(self.classes(result(8, stderr="liveladder: error: x\n"), "summarize"), ["undocumented-exit"])
+        self.assertEqual(self.classes(result(4, stderr="liveladder: error: x\n"), "summarize"), [])
 
 
 class HttpTests(unittest.TestCase):
