@@ -154,7 +154,7 @@ struct RenditionLoader {
 }
 
 /// `text` with control characters escaped, so a hostile URI cannot break a report line or a terminal.
-func printable(_ text: String) -> String {
+package func printable(_ text: String) -> String {
     var result = ""
     for scalar in text.unicodeScalars {
         if scalar.value < 0x20 || scalar.value == 0x7F {

@@ -1,8 +1,8 @@
 /// Small formatters that keep every `ConfigError` message on one line and worded the same way.
-enum MessageText {
+package enum MessageText {
     /// User text in double quotes with newlines and quotes escaped, so a multi-line YAML value
     /// cannot break the one-line message.
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         text.debugDescription
     }
 

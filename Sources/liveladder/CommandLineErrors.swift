@@ -23,7 +23,7 @@ enum CommandLineErrors {
         return "\(trimmed) (see liveladder\(name) --help)"
     }
 
-    private static let subcommands: [ParsableCommand.Type] = [RunCommand.self, ProbeCommand.self, CheckCommand.self]
+    private static let subcommands: [ParsableCommand.Type] = [RunCommand.self, ProbeCommand.self, CheckCommand.self, SummarizeCommand.self, RegressCommand.self]
 
     private static func subcommand(of arguments: [String]) -> ParsableCommand.Type {
         subcommands.first { $0.configuration.commandName == arguments.first } ?? LiveLadderCommand.self

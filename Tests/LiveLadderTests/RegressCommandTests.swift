@@ -254,12 +254,14 @@ final class RegressCommandTests: XCTestCase {
         try assertRefused("cases:\n  - { name: one, source: \(source), floors: { minPNSR: 30 } }\n",
                           mentions: "cases[0] (one).floors.minPNSR: unknown key (allowed: minPSNR, minSSIM, minVMAF)")
         try assertRefused("case:\n  - { name: one, source: \(source) }\n", mentions: "suite.yaml: case: unknown key (allowed: goldens, defaults, cases)")
-        try assertRefused("cases:\n  - { name: one, source: no-such.mp4 }\n", mentions: "no-such.mp4: no such fixture file")
+        try assertRefused("cases:\n  - { name: one, source: no-such.mp4 }\n", mentions: "no-such.mp4\": no such fixture file")
         try assertRefused("cases:\n  - { name: one, source: \(source), tolerance: { averageBitrate: 5 } }\n",
                           mentions: "\"5\" is not a percentage (write it like 5%")
         try assertRefused("cases:\n  - { name: one, source: \(source) }\n  - { name: one, source: \(source) }\n",
                           mentions: "\"one\" is used by another case")
         try assertRefused("cases:\n  - { name: ../one, source: \(source) }\n", mentions: "is not a case name")
+        try assertRefused("cases:\n  - { name: \"a\\nb\", source: \(source) }\n", mentions: "cases[0].name: \"a\\nb\" is not a case name")
+        try assertRefused("goldens:\ncases:\n  - { name: one, source: \(source) }\n", mentions: "goldens: no value given; set one or remove the key")
         try assertRefused("goldens: /tmp\ncases:\n  - { name: one, source: \(source) }\n", mentions: "goldens: \"/tmp\" is not a folder inside the suite's folder")
         try assertRefused("goldens: ../elsewhere\ncases:\n  - { name: one, source: \(source) }\n", mentions: "is not a folder inside the suite's folder")
         try assertRefused("cases:\n  - { name: one, source: \(source), ladder: { renditions: [ { name: a, width: 0, height: 10, videoBitrate: 1k } ] } }\n",
@@ -284,8 +286,11 @@ final class RegressCommandTests: XCTestCase {
         let (suite, _) = try oneCaseSuite()
         let result = try liveladder("regress", suite, "--only", "two")
         XCTAssertEqual(result.status, 2)
-        XCTAssertTrue(result.stderr.contains("no case two (the suite has one)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("no case \"two\" (the suite has one)"), result.stderr)
         XCTAssertEqual(try liveladder("regress", suite, "--only", "one").status, 0)
+        let missing = try liveladder("regress", suite, "--only")
+        XCTAssertEqual(missing.status, 64)
+        XCTAssertTrue(missing.stderr.hasSuffix("(see liveladder regress --help)\n"), missing.stderr)
     }
 
     // MARK: run --deterministic

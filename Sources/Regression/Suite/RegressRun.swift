@@ -42,7 +42,7 @@ public enum RegressRun {
         if let only = options.only {
             cases = cases.filter { $0.name == only }
             guard !cases.isEmpty else {
-                throw CaseError("\(suite.path): no case \(only) (the suite has \(suite.cases.map(\.name).joined(separator: ", ")))")
+                throw CaseError("\(suite.path): no case \(only.debugDescription) (the suite has \(suite.cases.map(\.name).joined(separator: ", ")))")
             }
         }
         return try cases.map { regressionCase throws(CaseError) in

@@ -33,7 +33,7 @@ public enum SuiteReader {
             // --update writes here: a relative folder inside the suite's own, never anywhere else.
             let parts = text.split(separator: "/", omittingEmptySubsequences: true)
             guard !text.hasPrefix("/"), !parts.isEmpty, !parts.contains(".."), !text.contains("\0"), text.count <= 1000 else {
-                throw ConfigError(at: at, "\"\(text)\" is not a folder inside the suite's folder (write a relative path such as golden)")
+                throw ConfigError(at: at, "\(MessageText.quoted(text)) is not a folder inside the suite's folder (write a relative path such as golden)")
             }
             return text
         } ?? "golden"
@@ -47,7 +47,7 @@ public enum SuiteReader {
         for (index, node) in list.enumerated() {
             let regressionCase = try readCase(node, at: "cases[\(index)]", defaults: defaults, directory: directory)
             guard !cases.contains(where: { $0.name == regressionCase.name }) else {
-                throw ConfigError(at: "cases[\(index)].name", "\"\(regressionCase.name)\" is used by another case; names must be unique (they name the goldens)")
+                throw ConfigError(at: "cases[\(index)].name", "\(MessageText.quoted(regressionCase.name)) is used by another case; names must be unique (they name the goldens)")
             }
             cases.append(regressionCase)
         }
@@ -68,14 +68,14 @@ public enum SuiteReader {
         var settings = CaseSettings()
         settings.segmentFormat = try fields.read("segmentFormat") { (node, at) throws(ConfigError) in
             let text = try string(node, at: at)
-            guard let format = SegmentFormat(rawValue: text) else { throw ConfigError(at: at, "\"\(text)\" is not a segment format (use ts or fmp4)") }
+            guard let format = SegmentFormat(rawValue: text) else { throw ConfigError(at: at, "\(MessageText.quoted(text)) is not a segment format (use ts or fmp4)") }
             return format
         }
         if let options = try fields.read("options", with: { (node, at) throws(ConfigError) in try KeyedNodes(node, at: at, allowed: optionKeys) }) {
             settings.segmentDuration = try options.read("segmentDuration") { (node, at) throws(ConfigError) in try number(node, at: at, in: 0.1...60) }
             settings.playlistKind = try options.read("playlistType") { (node, at) throws(ConfigError) in
                 let text = try string(node, at: at)
-                guard let kind = PlaylistKind(rawValue: text) else { throw ConfigError(at: at, "\"\(text)\" is not a playlist type (use vod, event or live)") }
+                guard let kind = PlaylistKind(rawValue: text) else { throw ConfigError(at: at, "\(MessageText.quoted(text)) is not a playlist type (use vod, event or live)") }
                 return kind
             }
             settings.listSize = try options.read("listSize") { (node, at) throws(ConfigError) in Int(try number(node, at: at, in: 3...100_000, whole: true)) }
@@ -106,14 +106,14 @@ public enum SuiteReader {
         guard let name = try fields.read("name", with: string) else { throw ConfigError(at: location, "a case needs a name:") }
         guard !name.isEmpty, name.count <= 100, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
               !name.hasPrefix(".") else {
-            throw ConfigError(at: "\(location).name", "\"\(name)\" is not a case name (letters, digits, - _ . only; it names the golden file)")
+            throw ConfigError(at: "\(location).name", "\(MessageText.quoted(name)) is not a case name (letters, digits, - _ . only; it names the golden file)")
         }
-        let here = "\(location) (\(name))"
+        let here = "\(location) (\(name))"  // a valid name by now: nothing to escape
         guard let sourceText = try fields.read("source", with: string) else { throw ConfigError(at: here, "a case needs a source: fixture") }
         let source = resolve(sourceText, in: directory)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ConfigError(at: "\(here).source", "\(source): no such fixture file")
+            throw ConfigError(at: "\(here).source", "\(MessageText.quoted(source)): no such fixture file")
         }
         let own = try caseSettings(node, at: here, allowed: caseKeys)
         var ladder = try fields.read("ladder") { (node, at) throws(ConfigError) -> LadderConfig in
@@ -141,7 +141,7 @@ public enum SuiteReader {
             for (rendition, node) in renditions {
                 let at = "\(here).renditions.\(rendition)"
                 if ladder.renditions != nil, !names.contains(rendition) {
-                    throw ConfigError(at: at, "the ladder has no rendition \(rendition) (it has \(names.joined(separator: ", ")))")
+                    throw ConfigError(at: at, "the ladder has no rendition \(MessageText.quoted(rendition)) (it has \(names.joined(separator: ", ")))")
                 }
                 renditionLimits[rendition] = try limits(try KeyedNodes(node, at: at, allowed: renditionKeys), at: at)
             }
@@ -160,14 +160,15 @@ public enum SuiteReader {
     }
 
     private static func string(_ node: Node, at location: String) throws(ConfigError) -> String {
-        guard case .scalar(let scalar) = node, !node.isNull else { throw ConfigError(at: location, "expected a single value, found \(node.kindDescription)") }
+        if node.isNull { throw ConfigError(at: location, "no value given; set one or remove the key") }
+        guard case .scalar(let scalar) = node else { throw ConfigError(at: location, "expected a single value, found \(node.kindDescription)") }
         return scalar.string
     }
 
     private static func number(_ node: Node, at location: String, in range: ClosedRange<Double>, whole: Bool = false) throws(ConfigError) -> Double {
         let text = try string(node, at: location)
         guard let value = Double(text), value.isFinite, range.contains(value), !whole || value == value.rounded() else {
-            throw ConfigError(at: location, "\"\(text)\" is not a \(whole ? "whole number" : "number") from \(plain(range.lowerBound)) to \(plain(range.upperBound))")
+            throw ConfigError(at: location, "\(MessageText.quoted(text)) is not a \(whole ? "whole number" : "number") from \(plain(range.lowerBound)) to \(plain(range.upperBound))")
         }
         return value
     }
@@ -176,7 +177,7 @@ public enum SuiteReader {
     private static func percent(_ node: Node, at location: String) throws(ConfigError) -> Double {
         let text = try string(node, at: location)
         guard text.hasSuffix("%"), let value = Double(text.dropLast()), value.isFinite, (0...100).contains(value) else {
-            throw ConfigError(at: location, "\"\(text)\" is not a percentage (write it like 5%, from 0% to 100%)")
+            throw ConfigError(at: location, "\(MessageText.quoted(text)) is not a percentage (write it like 5%, from 0% to 100%)")
         }
         return value / 100
     }

@@ -78,14 +78,14 @@ public enum Summarizer {
 
     private static func summarizeRendition(uri: String, role: String, folder: OutputFolder) throws -> RenditionSummary {
         guard let path = folder.resolve(uri, from: folder.root).path else {
-            throw SummaryError("\(uri): the master names a playlist outside the output folder; it is not read")
+            throw SummaryError("\(printable(uri)): the master names a playlist outside the output folder; it is not read")
         }
-        let text = try readText(path, in: folder, shownAs: uri)
+        let text = try readText(path, in: folder, shownAs: printable(uri))
         let playlist: MediaPlaylist
         do {
             playlist = try MediaPlaylist.parse(text)
         } catch {
-            throw SummaryError("\(uri) does not parse: \(error)")
+            throw SummaryError("\(printable(uri)) does not parse: \(error)")
         }
         let raw = RawMediaLines(text)
         let directory = OutputFolder.directory(of: path)
@@ -103,7 +103,7 @@ public enum Summarizer {
                 continue
             }
             let bytes = try readMedia(segment.uri, from: directory, in: folder, playlist: uri)
-            let contents = try SegmentReader.read((initBytes ?? []) + bytes, name: "\(uri): \(segment.uri)")
+            let contents = try SegmentReader.read((initBytes ?? []) + bytes, name: "\(printable(uri)): \(printable(segment.uri))")
             samples.append(SegmentSample(bytes: bytes.count, duration: segment.duration))
             segments.append(tally.add(contents, uri: segment.uri, extinf: extinf, bytes: bytes.count))
         }
@@ -150,13 +150,13 @@ public enum Summarizer {
     static func readMedia(_ uri: String, from directory: String, in folder: OutputFolder, playlist: String) throws -> [UInt8] {
         switch folder.resolve(uri, from: directory) {
         case .refused(let reason):
-            throw SummaryError("\(playlist): \(uri) \(reason); it is not read")
+            throw SummaryError("\(printable(playlist)): \(printable(uri)) \(reason); it is not read")
         case .file(let path):
             switch folder.read(path, limit: OutputFolder.mediaLimit) {
             case .bytes(let bytes) where !bytes.isEmpty: return bytes
-            case .bytes: throw SummaryError("\(playlist): \(uri) is empty")
-            case .missing: throw SummaryError("\(playlist): \(uri) is missing or unreadable")
-            case .refused(let reason): throw SummaryError("\(playlist): \(uri) \(reason); it is not read")
+            case .bytes: throw SummaryError("\(printable(playlist)): \(printable(uri)) is empty")
+            case .missing: throw SummaryError("\(printable(playlist)): \(printable(uri)) is missing or unreadable")
+            case .refused(let reason): throw SummaryError("\(printable(playlist)): \(printable(uri)) \(reason); it is not read")
             }
         }
     }
