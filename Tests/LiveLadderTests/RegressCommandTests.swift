@@ -293,6 +293,26 @@ final class RegressCommandTests: XCTestCase {
         XCTAssertTrue(missing.stderr.hasSuffix("(see liveladder regress --help)\n"), missing.stderr)
     }
 
+    // MARK: summarize
+
+    func testSummarizeCommandTableJSONAndErrors() throws {
+        let output = try temporaryFolder(self)
+        XCTAssertEqual(try liveladder("run", "--deterministic", "--input", Repo.fixture("noaudio-480x270.mp4"), "--output", output).status, 0)
+        let table = try liveladder("summarize", output, "--source", Repo.fixture("noaudio-480x270.mp4"))
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("quality against the source (mean / harmonic mean / 5th percentile):"), table.stdout)
+        XCTAssertTrue(table.stdout.contains("240p/index.m3u8 segments (ticks: video 1/90000 s):"), table.stdout)
+        let json = try liveladder("summarize", output + "/master.m3u8", "--json")
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(Set(object.keys), ["format", "tools", "master", "renditions"])
+        XCTAssertEqual((object["renditions"] as? [[String: Any]])?.first?["segmentCount"] as? Int, 3)
+        let missing = try liveladder("summarize", output + "/nope")
+        XCTAssertEqual(missing.status, 4)
+        XCTAssertEqual(missing.stderr, "liveladder: error: \(output)/nope: no such file or folder; pass an HLS output folder or its master playlist\n")
+        XCTAssertEqual(missing.stdout, "")
+    }
+
     // MARK: run --deterministic
 
     func testDeterministicRefusesRealtime() throws {
