@@ -46,7 +46,17 @@ struct RegressCommand: ParsableCommand {
             fail("cannot make a workspace in \(workspace): \(error)", code: couldNotRun)
         }
         defer { if !keep { try? FileManager.default.removeItem(atPath: workspace) } }
-        let results = RegressRun.run(loaded, prepared, options: options, workspace: workspace) { result in
+        // SIGINT/SIGTERM stop the running case cleanly and skip the rest; the workspace is still removed.
+        let interrupt = RegressInterrupt()
+        let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { interrupt.interrupt() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        let results = RegressRun.run(loaded, prepared, options: options, workspace: workspace, interrupt: interrupt) { result in
             for line in RegressRun.lines(result, update: update) { print(line) }
         }
         let code = RegressRun.exitCode(results)

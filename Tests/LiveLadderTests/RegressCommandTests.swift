@@ -293,6 +293,31 @@ final class RegressCommandTests: XCTestCase {
         XCTAssertTrue(missing.stderr.hasSuffix("(see liveladder regress --help)\n"), missing.stderr)
     }
 
+    func testInterruptStopsTheSuiteExit2AndLeavesNoWorkspace() throws {
+        let temporary = try temporaryFolder(self, "tmp")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Repo.executable)
+        process.arguments = ["regress", Repo.root.appendingPathComponent("fixtures/regress/suite.yaml").path, "--junit", temporary + "/../j.xml"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = temporary
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Into the first case or two (the suite takes several seconds), then SIGINT.
+        Thread.sleep(forTimeInterval: 1.0)
+        process.interrupt()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 2, text)
+        XCTAssertTrue(text.contains("interrupted"), text)
+        XCTAssertTrue(text.contains("regress: 6 cases, "), text)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary), [], "the workspace is removed")
+        XCTAssertEqual(try junitCounts(temporary + "/../j.xml").errors, text.components(separatedBy: "\n").filter { $0.hasPrefix("ERROR ") }.count)
+    }
+
     // MARK: summarize
 
     func testSummarizeCommandTableJSONAndErrors() throws {

@@ -9,6 +9,39 @@ public struct CaseError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = description }
 }
 
+/// SIGINT/SIGTERM during `regress`: the case that is running stops the way `liveladder run` does (its
+/// segments finished, its folder removed as usual), and no further case starts.
+///
+/// `@unchecked Sendable`: both fields are guarded by `lock`; the signal handler and the runner share it.
+public final class RegressInterrupt: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: LadderRun?
+    private var asked = false
+
+    public init() {}
+
+    public var interrupted: Bool { lock.withLock { asked } }
+
+    public func interrupt() {
+        let run = lock.withLock { () -> LadderRun? in
+            asked = true
+            return running
+        }
+        run?.stop()
+    }
+
+    /// Registers the case's run; an interrupt that came before it stops it at once.
+    func started(_ run: LadderRun) {
+        let stopNow = lock.withLock { () -> Bool in
+            running = run
+            return asked
+        }
+        if stopNow { run.stop() }
+    }
+
+    func finished() { lock.withLock { running = nil } }
+}
+
 /// What running one case gave.
 public struct CaseOutput: Sendable {
     public var summary: OutputSummary
@@ -22,7 +55,8 @@ public struct CaseOutput: Sendable {
 /// under `workspace`; checks the output; summarizes it with quality against the source. The folder is
 /// removed afterwards unless `keep` is set (`regress --keep` leaves it for a look).
 public enum CaseRunner {
-    public static func run(_ regressionCase: RegressionCase, workspace: String, keep: Bool = false) throws(CaseError) -> CaseOutput {
+    public static func run(_ regressionCase: RegressionCase, workspace: String, keep: Bool = false,
+                           interrupt: RegressInterrupt = RegressInterrupt()) throws(CaseError) -> CaseOutput {
         let output = URL(fileURLWithPath: workspace).appendingPathComponent(regressionCase.name).path
         defer { if !keep { try? FileManager.default.removeItem(atPath: output) } }
         var options = RunOptions(input: regressionCase.source, output: output, config: regressionCase.ladder,
@@ -38,6 +72,8 @@ public enum CaseRunner {
         logger.logLevel = .error
         let started = Date()
         let ladder = LadderRun(options: options, logger: logger)
+        interrupt.started(ladder)
+        defer { interrupt.finished() }
         do {
             let summary = try ladder.run()
             ladder.events.finish()
@@ -48,6 +84,7 @@ public enum CaseRunner {
             throw error
         } catch {
             ladder.events.finish()
+            if interrupt.interrupted { throw CaseError("interrupted (SIGINT/SIGTERM) while it ran") }
             let code = (error as? LiveLadderError)?.exitCode ?? 8
             throw CaseError("the run failed (exit \(code)): \(error)")
         }

@@ -71,13 +71,22 @@ public enum RegressRun {
 
     /// Runs the prepared cases in order, calling `report` with each case's lines as soon as it is done.
     public static func run(_ suite: RegressionSuite, _ prepared: [(RegressionCase, OutputSummary?)], options: RegressOptions,
-                           workspace: String, report: (CaseResult) -> Void) -> [CaseResult] {
+                           workspace: String, interrupt: RegressInterrupt = RegressInterrupt(),
+                           report: (CaseResult) -> Void) -> [CaseResult] {
         var results: [CaseResult] = []
         for (regressionCase, golden) in prepared {
             var result = CaseResult(name: regressionCase.name)
+            // After an interrupt the remaining cases are reported as not run, so JUnit and the exit code
+            // (2) say the suite is incomplete.
+            guard !interrupt.interrupted else {
+                result.error = "not run: the suite was interrupted (SIGINT/SIGTERM)"
+                report(result)
+                results.append(result)
+                continue
+            }
             let started = Date()
             do {
-                let output = try CaseRunner.run(regressionCase, workspace: workspace, keep: options.keep)
+                let output = try CaseRunner.run(regressionCase, workspace: workspace, keep: options.keep, interrupt: interrupt)
                 result.qualitySeconds = output.qualitySeconds
                 result.checks.append(CaseCheck(name: "check: HLS rules", status: output.ruleFailures.isEmpty ? .passed
                     : .failed("liveladder check: " + output.ruleFailures.prefix(3).map(\.description).joined(separator: "; ")
@@ -93,7 +102,7 @@ public enum RegressRun {
                 } else {
                     result.goldenChanges = ["new golden"]
                 }
-                if options.update, output.ruleFailures.isEmpty {
+                if options.update, output.ruleFailures.isEmpty, !interrupt.interrupted {
                     try writeGolden(output.summary, to: goldenPath(regressionCase, in: suite))
                 }
             } catch {
