@@ -4,7 +4,11 @@ extension MediaPlaylist {
     /// Reads a media playlist.
     ///
     /// Accepts CRLF or LF line endings, blank lines, comments and tags this model does not hold (they are
-    /// ignored, e.g. `EXT-X-BYTERANGE`, `EXT-X-KEY`, LL-HLS tags). A playlist without
+    /// ignored, e.g. `EXT-X-BYTERANGE`, `EXT-X-KEY`, `EXT-X-DATERANGE`). Low-Latency HLS tags are read
+    /// into the model: `EXT-X-PART-INF`, `EXT-X-SERVER-CONTROL`, `EXT-X-SKIP`, `EXT-X-PART` (parts before a
+    /// segment's URI belong to it; parts after the last URI are the segment in progress),
+    /// `EXT-X-PRELOAD-HINT` and `EXT-X-RENDITION-REPORT`; their errors read `#EXT-X-PART: DURATION is
+    /// missing` and the like, and their numbers are bounded as the others are. A playlist without
     /// `#EXT-X-INDEPENDENT-SEGMENTS` reads as `independentSegments == false`. `EXT-X-VERSION` is checked
     /// to be a number but not kept: `version` is computed from the content.
     ///
@@ -52,6 +56,7 @@ private struct MediaPlaylistReader {
         var discontinuity = false
         var gap = false
         var programDateTime: Date?
+        var parts: [MediaPart] = []
         /// The first tag that started this segment, to name it if the URI never comes.
         var openedBy: (tag: Substring, line: Int)?
 
@@ -107,6 +112,47 @@ private struct MediaPlaylistReader {
             }
             pending.programDateTime = date
             pending.opened(by: tag, line: line)
+        case "EXT-X-PART-INF":
+            try once(tag, line)
+            playlist.partTarget = try attributes(tag, value, line) { list throws(AttributeListError) in
+                try list.required(list.decimalFloatingPoint("PART-TARGET", in: PlaylistLimits.segmentDuration), "PART-TARGET")
+            }
+        case "EXT-X-SERVER-CONTROL":
+            try once(tag, line)
+            playlist.serverControl = try attributes(tag, value, line) { list throws(AttributeListError) in
+                let seconds = 0...Double(PlaylistLimits.targetDuration.upperBound)
+                return ServerControl(canBlockReload: try list.enumeratedString("CAN-BLOCK-RELOAD") == "YES",
+                                     partHoldBack: try list.decimalFloatingPoint("PART-HOLD-BACK", in: seconds),
+                                     holdBack: try list.decimalFloatingPoint("HOLD-BACK", in: seconds),
+                                     canSkipUntil: try list.decimalFloatingPoint("CAN-SKIP-UNTIL", in: seconds))
+            }
+        case "EXT-X-SKIP":
+            try once(tag, line)
+            playlist.skippedSegments = try attributes(tag, value, line) { list throws(AttributeListError) in
+                try list.required(list.decimalInteger("SKIPPED-SEGMENTS", in: PlaylistLimits.sequenceNumber), "SKIPPED-SEGMENTS")
+            }
+        case "EXT-X-PART":
+            let part = try attributes(tag, value, line) { list throws(AttributeListError) in
+                MediaPart(uri: try list.required(list.quotedString("URI"), "URI"),
+                          duration: try list.required(list.decimalFloatingPoint("DURATION", in: PlaylistLimits.segmentDuration), "DURATION"),
+                          independent: try list.enumeratedString("INDEPENDENT") == "YES",
+                          gap: try list.enumeratedString("GAP") == "YES")
+            }
+            pending.parts.append(part)
+        case "EXT-X-PRELOAD-HINT":
+            try once(tag, line)
+            playlist.preloadHint = try attributes(tag, value, line) { list throws(AttributeListError) in
+                let type = try list.required(list.enumeratedString("TYPE"), "TYPE")
+                guard let kind = PreloadHint.Kind(rawValue: type) else { throw AttributeListError("TYPE \"\(type)\" is not PART or MAP") }
+                return PreloadHint(kind: kind, uri: try list.required(list.quotedString("URI"), "URI"))
+            }
+        case "EXT-X-RENDITION-REPORT":
+            let report = try attributes(tag, value, line) { list throws(AttributeListError) in
+                RenditionReport(uri: try list.required(list.quotedString("URI"), "URI"),
+                                lastMediaSequence: try list.required(list.decimalInteger("LAST-MSN", in: PlaylistLimits.sequenceNumber), "LAST-MSN"),
+                                lastPart: try list.decimalInteger("LAST-PART", in: PlaylistLimits.sequenceNumber))
+            }
+            playlist.renditionReports.append(report)
         default:
             break  // Tags this model does not hold are allowed and ignored (RFC 8216 §4.1).
         }
@@ -121,18 +167,23 @@ private struct MediaPlaylistReader {
             duration: duration,
             discontinuity: pending.discontinuity,
             gap: pending.gap,
-            programDateTime: pending.programDateTime))
+            programDateTime: pending.programDateTime,
+            parts: pending.parts))
         pending = PendingSegment()
     }
 
     func finish(lastLineNumber: Int) throws(PlaylistParseError) -> MediaPlaylist {
-        if let (tag, line) = pending.openedBy {
+        var playlist = playlist
+        // Parts after the last URI are the segment being cut; the discontinuity or date before them is its.
+        if !pending.parts.isEmpty, pending.duration == nil, !pending.gap {
+            playlist.inProgress = SegmentInProgress(parts: pending.parts, discontinuity: pending.discontinuity,
+                                                    programDateTime: pending.programDateTime)
+        } else if let (tag, line) = pending.openedBy {
             throw PlaylistParseError(line: line, message: "#\(tag) is not followed by a URI")
         }
         guard let targetDuration else {
             throw PlaylistParseError(line: lastLineNumber, message: "no #EXT-X-TARGETDURATION in the playlist")
         }
-        var playlist = playlist
         playlist.targetDuration = targetDuration
         return playlist
     }
@@ -175,6 +226,16 @@ private struct MediaPlaylistReader {
     /// A hostile number can be thousands of digits long; an error message stays one readable line.
     private func shortened(_ text: Substring) -> String {
         text.count > 24 ? text.prefix(24) + "…" : String(text)
+    }
+
+    /// Reads a tag's attribute list with `read`, naming the tag and line in any error.
+    private func attributes<T>(_ tag: Substring, _ value: Substring?, _ line: Int,
+                               _ read: (AttributeList) throws(AttributeListError) -> T) throws(PlaylistParseError) -> T {
+        do {
+            return try read(try AttributeList(parsing: value ?? ""))
+        } catch {
+            throw PlaylistParseError(line: line, message: "#\(tag): \(error.message)")
+        }
     }
 
     private func mapURI(_ value: Substring, _ line: Int) throws(PlaylistParseError) -> String {

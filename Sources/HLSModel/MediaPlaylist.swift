@@ -31,6 +31,22 @@ public struct MediaPlaylist: Equatable, Sendable {
     /// `#EXT-X-ENDLIST`: the stream is finished (HLS-RULES MP11).
     public var endList: Bool
 
+    // Low-Latency HLS (HLS-RULES LL1–LL9). All nil or empty for a playlist without parts.
+
+    /// `EXT-X-PART-INF:PART-TARGET`, seconds: fixed for the whole stream (LL1).
+    public var partTarget: Double?
+    /// `EXT-X-SERVER-CONTROL`.
+    public var serverControl: ServerControl?
+    /// `EXT-X-SKIP:SKIPPED-SEGMENTS` of a delta update (LL9): that many segments from `mediaSequence` on
+    /// are left out, and `segments` are the ones after them.
+    public var skippedSegments: Int?
+    /// The parts of the segment being cut, after the last complete segment.
+    public var inProgress: SegmentInProgress?
+    /// `EXT-X-PRELOAD-HINT`: the next part, before it exists (LL6).
+    public var preloadHint: PreloadHint?
+    /// `EXT-X-RENDITION-REPORT`s for the other renditions (LL7).
+    public var renditionReports: [RenditionReport] = []
+
     public init(
         targetDuration: Int,
         mediaSequence: Int = 0,
@@ -62,11 +78,12 @@ public struct MediaPlaylist: Equatable, Sendable {
     }
 
     /// The lowest `EXT-X-VERSION` that covers every tag this playlist uses (HLS-RULES MP1): 3 for
-    /// decimal `EXTINF` durations, 6 for `EXT-X-MAP`, 8 for `EXT-X-GAP`.
+    /// decimal `EXTINF` durations, 6 for `EXT-X-MAP`, 8 for `EXT-X-GAP`, 9 for `EXT-X-SKIP`.
     ///
     /// Computed rather than stored so it can never disagree with the content; to see what a file
     /// claims, use `declaredVersion(in:)`.
     public var version: Int {
+        if skippedSegments != nil { return 9 }
         if segments.contains(where: \.gap) { return 8 }
         if map != nil { return 6 }
         return 3

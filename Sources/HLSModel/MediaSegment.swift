@@ -21,27 +21,35 @@ public struct MediaSegment: Equatable, Sendable {
     /// Rendered in UTC to the millisecond.
     public var programDateTime: Date?
 
+    /// `EXT-X-PART` lines of this segment (Low-Latency HLS), listed before its `EXTINF`; empty for a
+    /// segment whose parts have left the playlist or that never had any.
+    public var parts: [MediaPart]
+
     public init(
         uri: String,
         duration: Double,
         discontinuity: Bool = false,
         gap: Bool = false,
-        programDateTime: Date? = nil
+        programDateTime: Date? = nil,
+        parts: [MediaPart] = []
     ) {
         self.uri = uri
         self.duration = duration
         self.discontinuity = discontinuity
         self.gap = gap
         self.programDateTime = programDateTime
+        self.parts = parts
     }
 
-    /// The segment's lines, in the order Apple's tools write them: the tags, `EXTINF`, then the URI.
+    /// The segment's lines, in the order Apple's tools write them: the tags, its parts, `EXTINF`, then
+    /// the URI.
     var renderedLines: [String] {
         var lines: [String] = []
         if discontinuity { lines.append("#EXT-X-DISCONTINUITY") }
         if let programDateTime {
             lines.append("#EXT-X-PROGRAM-DATE-TIME:\(ProgramDateTime.format(programDateTime))")
         }
+        lines += parts.map(\.renderedLine)
         if gap { lines.append("#EXT-X-GAP") }
         lines.append("#EXTINF:\(DecimalText.fixed(duration, decimals: 6)),")
         lines.append(uri)

@@ -15,6 +15,7 @@ struct PlaylistGenerator {
         let segmentCount = Int.random(in: 0...12, using: &random)
         var milliseconds = Int64.random(in: 0...4_102_444_800_000, using: &random)  // 1970 to 2100
         let withDates = Bool.random(using: &random)
+        let lowLatency = Bool.random(using: &random)
         var segments: [MediaSegment] = []
         for index in 0..<segmentCount {
             // PlaylistLimits.segmentDuration: at least a millisecond.
@@ -25,10 +26,11 @@ struct PlaylistGenerator {
                 duration: Double(microseconds) / 1_000_000,
                 discontinuity: Int.random(in: 0..<5, using: &random) == 0,
                 gap: Int.random(in: 0..<6, using: &random) == 0,
-                programDateTime: date))
+                programDateTime: date,
+                parts: lowLatency ? parts(prefix: "chunk_\(index)") : []))
             milliseconds += Int64(microseconds / 1000) + Int64.random(in: 0...5, using: &random)
         }
-        return MediaPlaylist(
+        var playlist = MediaPlaylist(
             targetDuration: Int.random(in: 1...12, using: &random),
             mediaSequence: Int.random(in: 0...1_000_000, using: &random),
             discontinuitySequence: Bool.random(using: &random) ? Int.random(in: 0...50, using: &random) : nil,
@@ -37,6 +39,35 @@ struct PlaylistGenerator {
             map: Bool.random(using: &random) ? "init_\(random.next() % 100).mp4" : nil,
             segments: segments,
             endList: Bool.random(using: &random))
+        guard lowLatency else { return playlist }
+        // Part durations with at most five decimals, server-control values with at most three: what
+        // the renderer writes.
+        playlist.partTarget = Double(Int.random(in: 10_000...200_000, using: &random)) / 100_000
+        playlist.serverControl = ServerControl(
+            canBlockReload: Bool.random(using: &random),
+            partHoldBack: Double(Int.random(in: 100...6_000, using: &random)) / 1000,
+            holdBack: Bool.random(using: &random) ? Double(Int.random(in: 1_000...40_000, using: &random)) / 1000 : nil,
+            canSkipUntil: Bool.random(using: &random) ? Double(Int.random(in: 1_000...80_000, using: &random)) / 1000 : nil)
+        playlist.skippedSegments = Int.random(in: 0..<4, using: &random) == 0 ? Int.random(in: 1...100, using: &random) : nil
+        if Bool.random(using: &random) {
+            playlist.inProgress = SegmentInProgress(parts: parts(prefix: "next"), discontinuity: Int.random(in: 0..<4, using: &random) == 0)
+        }
+        if !playlist.endList, Bool.random(using: &random) {
+            playlist.preloadHint = PreloadHint(kind: Bool.random(using: &random) ? .part : .map, uri: "hint_\(random.next() % 100).m4s")
+        }
+        playlist.renditionReports = (0..<Int.random(in: 0...3, using: &random)).map { index in
+            RenditionReport(uri: "../r\(index)/index.m3u8", lastMediaSequence: Int.random(in: 0...1_000_000, using: &random),
+                            lastPart: Bool.random(using: &random) ? Int.random(in: 0...20, using: &random) : nil)
+        }
+        return playlist
+    }
+
+    private mutating func parts(prefix: String) -> [MediaPart] {
+        (0..<Int.random(in: 1...6, using: &random)).map { index in
+            MediaPart(uri: "\(prefix).part\(index).m4s", duration: Double(Int.random(in: 100...200_000, using: &random)) / 100_000,
+                      independent: index == 0 || Int.random(in: 0..<5, using: &random) == 0,
+                      gap: Int.random(in: 0..<10, using: &random) == 0)
+        }
     }
 
     mutating func multivariantPlaylist() -> MultivariantPlaylist {
