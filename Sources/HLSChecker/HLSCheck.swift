@@ -24,6 +24,7 @@ public enum HLSCheck {
         AlignmentRules.check(context, &log)
         ContinuityRules.check(context, &log)
         AudioFrameRules.check(context, &log)
+        LowLatencyRules.check(context, &log)
         return CheckReport(failures: log.finished(), checkedPlaylists: renditions.count,
                            checkedSegments: renditions.reduce(0) { $0 + $1.probedEntries.count })
     }

@@ -26,7 +26,7 @@ enum MediaPlaylistRules {
             log.add("MP1", here, "first line is \"\(rendition.firstLine.prefix(40))\", not #EXTM3U")
         }
         let needed = rendition.playlist.version
-        let reason = needed == 8 ? "EXT-X-GAP" : needed == 6 ? "EXT-X-MAP" : "decimal EXTINF"
+        let reason = needed == 9 ? "EXT-X-SKIP" : needed == 8 ? "EXT-X-GAP" : needed == 6 ? "EXT-X-MAP" : "decimal EXTINF"
         switch MediaPlaylist.declaredVersion(in: rendition.text) {
         case nil:
             log.add("MP1", here, "no EXT-X-VERSION; \(reason) needs version \(needed)")
