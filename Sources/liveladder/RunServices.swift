@@ -16,7 +16,8 @@ struct RunServices {
     let group: ServiceGroup
     let pipeline: RunService
 
-    init(options: RunOptions, logger: Logger, worker: WorkerOptions, server: ServerOptions) {
+    init(options given: RunOptions, logger: Logger, worker: WorkerOptions, server: ServerOptions) {
+        var options = given
         let events = RunEventBus()
         let status = RunStatusModel()
         let alerts = AlertRules(events: events)
@@ -26,6 +27,18 @@ struct RunServices {
         let http: HTTPServerConfiguration?
         do {
             http = try server.configuration()
+        } catch {
+            fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
+        }
+        // --serve: the origin is one more destination of everything published.
+        let origin: OriginServer?
+        do {
+            origin = try server.serve.map { listen in
+                let (host, port) = try OriginServer.parse(listen: listen)
+                let store = OriginStore(outputDirectory: options.output)
+                options.destinations.append(store)
+                return OriginServer(host: host, port: port, store: store, logger: logger)
+            }
         } catch {
             fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
         }
@@ -52,16 +65,22 @@ struct RunServices {
         pipeline = RunService(ladder: ladder, status: status, alerts: alerts, onStopping: { notifier?.stopping() }, gate: {
             // The worker interface listens before the pipeline starts, or the run does not start: a
             // supervisor probing a port that is not there would restart a healthy channel.
-            guard let web, await web.boundPort() == nil else { return nil }
-            return RunEnding(refused: "--http \(Self.address(web.configuration)): cannot listen there: \(web.listenFailure ?? "the server stopped"); choose another port",
-                             code: LiveLadderError.Kind.badConfig.rawValue)
+            if let web, await web.boundPort() == nil {
+                return RunEnding(refused: "--http \(Self.address(web.configuration)): cannot listen there: \(web.listenFailure ?? "the server stopped"); choose another port",
+                                 code: LiveLadderError.Kind.badConfig.rawValue)
+            }
+            if let origin, await origin.boundPort() == nil {
+                return RunEnding(refused: "--serve \(origin.host.contains(":") ? "[\(origin.host)]" : origin.host):\(origin.port): cannot listen there: \(origin.listenFailure ?? "the server stopped"); choose another port",
+                                 code: LiveLadderError.Kind.badConfig.rawValue)
+            }
+            return nil
         })
 
         var quiet = logger
         quiet.logLevel = .error
         // The group shuts services down in reverse order: the pipeline (last) stops first and ends the
         // event stream; the observers before it keep reading until then, so no last event is lost.
-        let beside = (web.map { [$0 as any Service] } ?? []) + observers.services
+        let beside = (web.map { [$0 as any Service] } ?? []) + (origin.map { [$0 as any Service] } ?? []) + observers.services
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: beside.map { .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup) }
                 + [.init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],

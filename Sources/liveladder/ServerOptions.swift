@@ -18,6 +18,11 @@ struct ServerOptions: ParsableArguments {
         valueName: "token"))
     var httpToken: String?
 
+    @Option(name: .customLong("serve"), help: ArgumentHelp(
+        "Serve the output to players (the built-in origin: blocking playlist reload, byte ranges, CORS) on PORT (127.0.0.1), HOST:PORT or [IPv6]:PORT.",
+        valueName: "addr:port"))
+    var serve: String?
+
     /// The environment variable read when `--http-token` is not given (a token on the command line shows
     /// in `ps`).
     static let tokenVariable = "LIVELADDER_HTTP_TOKEN"

@@ -39,8 +39,11 @@ final class MasterPublisher: @unchecked Sendable {
     private var variants: [Variant]
     private var audio: Audio?
     private var written = false
+    private let destinations: [any PublishDestination]
 
-    init(outputDirectory: String, kind: PlaylistKind, targetDuration: Int, variants: [Variant], audio: Audio?, hasAudio: Bool) {
+    init(outputDirectory: String, kind: PlaylistKind, targetDuration: Int, variants: [Variant], audio: Audio?, hasAudio: Bool,
+         destinations: [any PublishDestination] = []) {
+        self.destinations = destinations
         path = outputDirectory + "/master.m3u8"
         self.kind = kind
         self.targetDuration = Double(targetDuration)
@@ -115,7 +118,9 @@ final class MasterPublisher: @unchecked Sendable {
         guard !playlist.variants.isEmpty else {
             throw LiveLadderError(.processing, "no rendition produced a segment; nothing to publish")
         }
-        try AtomicFile.write(playlist.render(), to: path)
+        let text = playlist.render()
+        try AtomicFile.write(text, to: path)
         written = true
+        for destination in destinations { destination.published("master.m3u8", bytes: Array(text.utf8), as: .master) }
     }
 }

@@ -26,6 +26,7 @@ final class RenditionPublisher: SegmentSink {
     private let registry: SegmentRegistry
     private let filler: GapFiller?
     private let events: RunEventBus?
+    private let destinations: [any PublishDestination]
     private let lock = NSLock()
     private var lastNumber: Int?
     private var failWrite = false
@@ -40,7 +41,8 @@ final class RenditionPublisher: SegmentSink {
 
     init(name: String, outputDirectory: String, format: SegmentFormatChoice, kind: PlaylistKind, listSize: Int,
          targetDuration: Int, master: MasterPublisher, segmentLog: SegmentLog?, registry: SegmentRegistry,
-         filler: GapFiller?, events: RunEventBus? = nil) throws {
+         filler: GapFiller?, events: RunEventBus? = nil, destinations: [any PublishDestination] = []) throws {
+        self.destinations = destinations
         self.registry = registry
         self.events = events
         self.filler = filler
@@ -91,7 +93,7 @@ final class RenditionPublisher: SegmentSink {
     func initSegment(_ bytes: [UInt8], while isCurrent: () -> Bool) throws {
         try lock.withLock {
             guard isCurrent() else { throw GenerationSink.Stale() }
-            try write(bytes, to: directory + "/init.mp4")
+            try write(bytes, to: directory + "/init.mp4", as: .initSegment)
             playlist.map = "init.mp4"
         }
     }
@@ -138,7 +140,7 @@ final class RenditionPublisher: SegmentSink {
         let uri = uri(segment.number)
         // Stand-ins for the gaps before it first: TS continuity counters run in playlist order.
         appendGaps(before: segment.number)
-        try writeMedia(segment.bytes, to: directory + "/" + uri)
+        try writeMedia(segment.bytes, to: directory + "/" + uri, number: segment.number)
         lastNumber = segment.number
         playlist.segments.append(MediaSegment(uri: uri, duration: segment.duration, discontinuity: segment.discontinuity,
                                               programDateTime: kind == .vod ? nil : segment.programDateTime))
@@ -211,19 +213,20 @@ final class RenditionPublisher: SegmentSink {
 
     private func standIn(_ number: Int, _ gap: SegmentRegistry.Gap, audio: [Packet] = []) {
         filler?.fill(number: number, startPTS: gap.pts, durationTicks: gap.durationTicks,
-                     path: directory + "/" + uri(number), audio: audio, write: writeMedia)
+                     path: directory + "/" + uri(number), audio: audio, write: { try self.writeMedia($0, to: $1, number: number) })
     }
 
     /// Writes a segment or a stand-in; TS packets get the rendition's running continuity counters, which
     /// move on only once the file is written.
-    private func writeMedia(_ bytes: [UInt8], to path: String) throws {
-        guard let continuity else { return try write(bytes, to: path) }
+    private func writeMedia(_ bytes: [UInt8], to path: String, number: Int) throws {
+        guard let continuity else { return try write(bytes, to: path, as: .segment(number: number)) }
         let (renumbered, next) = continuity.renumbered(bytes)
-        try write(renumbered, to: path)
+        try write(renumbered, to: path, as: .segment(number: number))
         self.continuity = next
     }
 
-    private func write(_ bytes: [UInt8], to path: String) throws {
+    /// The local file first (its failure is the rendition's), then every destination.
+    private func write(_ bytes: [UInt8], to path: String, as file: PublishedFile) throws {
         do {
             if failWrite {
                 failWrite = false
@@ -234,6 +237,9 @@ final class RenditionPublisher: SegmentSink {
             events?.emit(.writeFailed(rendition: name, error: "\(error)"))
             throw error
         }
+        guard !destinations.isEmpty else { return }
+        let relative = name + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
+        for destination in destinations { destination.published(relative, bytes: bytes, as: file) }
     }
 
     private func slideWindow() {
@@ -257,10 +263,12 @@ final class RenditionPublisher: SegmentSink {
         while let first = pendingDeletions.first, first.due <= now {
             pendingDeletions.removeFirst()
             unlink(first.path)
+            let relative = name + "/" + (first.path.split(separator: "/").last.map(String.init) ?? first.path)
+            for destination in destinations { destination.removed(relative) }
         }
     }
 
     private func writePlaylist() throws {
-        try write(Array(playlist.render().utf8), to: directory + "/index.m3u8")
+        try write(Array(playlist.render().utf8), to: directory + "/index.m3u8", as: .mediaPlaylist(playlist))
     }
 }

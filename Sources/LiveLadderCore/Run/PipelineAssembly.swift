@@ -23,7 +23,7 @@ struct PipelineAssembly {
         let master = MasterPublisher(
             outputDirectory: options.output, kind: plan.kind, targetDuration: plan.targetDuration, variants: plan.master,
             audio: plan.audioRendition ? MasterPublisher.Audio(channels: audioChain!.channelCount, estimatedPeak: plan.audioEstimate) : nil,
-            hasAudio: audioChain != nil)
+            hasAudio: audioChain != nil, destinations: options.destinations)
         self.master = master
         let format = plan.format
 
@@ -37,7 +37,7 @@ struct PipelineAssembly {
             let publisher = try RenditionPublisher(name: name, outputDirectory: options.output, format: plan.segmentFormat,
                                                    kind: plan.kind, listSize: options.listSize, targetDuration: plan.targetDuration,
                                                    master: master, segmentLog: segmentLog, registry: registry, filler: filler,
-                                                   events: control.events)
+                                                   events: control.events, destinations: options.destinations)
             if let previous = resume?.playlists[name] { publisher.resume(from: previous) }
             return try RenditionWorker(name: name, queueCapacity: queueCapacity, video: video, publisher: publisher, master: master,
                                        policy: policy, control: control, faults: faults.filter { $0.rendition == name },

@@ -59,6 +59,8 @@ public struct RunOptions: Sendable {
     public var restartBudget = 5
     /// `--deterministic` (set with `makeDeterministic()`): the same input and build give the same bytes.
     public private(set) var deterministic = false
+    /// Where published files go besides the output folder (`--serve`'s origin; docs/delivery.md).
+    public var destinations: [any PublishDestination] = []
 
     /// PROGRAM-DATE-TIME of the first frame in a deterministic run: a fixed date, not the wall clock.
     public static let deterministicClock = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01T00:00:00Z

@@ -34,7 +34,9 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
     /// Reads `--http` (and `--http-token` / `LIVELADDER_HTTP_TOKEN`): `9090` (on 127.0.0.1), `HOST:PORT`,
     /// or `[IPv6]:PORT`. A host beyond loopback needs a token: the commands and the run's details would
     /// otherwise be open to the network.
-    public static func parse(listen: String, token: String?) throws -> HTTPServerConfiguration {
+    /// `flag` names the option in messages; `requireToken: false` (the origin's `--serve`, which players
+    /// reach without a token) accepts any host.
+    public static func parse(listen: String, token: String?, flag: String = "--http", requireToken: Bool = true) throws -> HTTPServerConfiguration {
         let text = listen.trimmingCharacters(in: .whitespaces)
         let host: String
         let portText: Substring
@@ -43,25 +45,25 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
             portText = Substring(text)
         } else if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
-                throw HTTPConfigurationError("--http \(listen): write an IPv6 address as [ADDRESS]:PORT, e.g. [::1]:9090")
+                throw HTTPConfigurationError("\(flag) \(listen): write an IPv6 address as [ADDRESS]:PORT, e.g. [::1]:9090")
             }
             host = String(text[text.index(after: text.startIndex)..<close])
             portText = text[text.index(close, offsetBy: 2)...]
         } else {
             guard let colon = text.lastIndex(of: ":") else {
-                throw HTTPConfigurationError("--http \(listen): expected PORT, HOST:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9090")
+                throw HTTPConfigurationError("\(flag) \(listen): expected PORT, HOST:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9090")
             }
             host = String(text[..<colon])
             portText = text[text.index(after: colon)...]
             if host.contains(":") {
-                throw HTTPConfigurationError("--http \(listen): write an IPv6 address in brackets, e.g. [::1]:9090")
+                throw HTTPConfigurationError("\(flag) \(listen): write an IPv6 address in brackets, e.g. [::1]:9090")
             }
         }
         guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || $0 == "/" || $0 == "[" || $0 == "]" }) else {
-            throw HTTPConfigurationError("--http \(listen): the host is missing or malformed (e.g. 127.0.0.1:9090)")
+            throw HTTPConfigurationError("\(flag) \(listen): the host is missing or malformed (e.g. 127.0.0.1:9090)")
         }
         guard let port = Int(portText), (1...65535).contains(port), portText.allSatisfy(\.isNumber) else {
-            throw HTTPConfigurationError("--http \(listen): the port must be a number from 1 to 65535")
+            throw HTTPConfigurationError("\(flag) \(listen): the port must be a number from 1 to 65535")
         }
         if let token {
             guard !token.isEmpty else {
@@ -71,8 +73,8 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
                 throw HTTPConfigurationError("--http-token (or LIVELADDER_HTTP_TOKEN): the token must be printable ASCII without spaces (it is sent in an Authorization header)")
             }
         }
-        if token == nil, !isLoopback(host) {
-            throw HTTPConfigurationError("--http \(listen): listening beyond loopback needs a token: pass --http-token TOKEN or set LIVELADDER_HTTP_TOKEN")
+        if requireToken, token == nil, !isLoopback(host) {
+            throw HTTPConfigurationError("\(flag) \(listen): listening beyond loopback needs a token: pass --http-token TOKEN or set LIVELADDER_HTTP_TOKEN")
         }
         return HTTPServerConfiguration(host: host, port: port, token: token)
     }

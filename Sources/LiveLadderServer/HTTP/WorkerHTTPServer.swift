@@ -46,12 +46,20 @@ public final class WorkerHTTPServer: Service, Sendable {
     public var listenFailure: String? { port.failure }
 
     public func run() async throws {
-        let port = self.port
+        try await Self.serve(responder: responder, host: configuration.host, port: configuration.port,
+                             idleTimeout: configuration.idleTimeoutSeconds, promise: port, logger: logger)
+    }
+
+    /// Runs a Hummingbird application for `responder` until graceful shutdown, fulfilling `promise` with
+    /// the port once it listens (or nil and the reason if it cannot). Shared with the origin (`OriginServer`).
+    static func serve<Responder: HTTPResponder>(responder: Responder, host: String, port: Int, idleTimeout: Int,
+                                                promise: PortPromise, logger: Logger) async throws
+        where Responder.Context == BasicRequestContext {
         let app = Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            onServerRunning: { channel in port.fulfill(channel.localAddress?.port) },
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleTimeout)))),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in promise.fulfill(channel.localAddress?.port) },
             logger: logger
         )
         do {
@@ -74,10 +82,10 @@ public final class WorkerHTTPServer: Service, Sendable {
         } catch is CancellationError {
             // The shutdown timer, or the group cancelled: the server is down either way.
         } catch {
-            port.fulfill(nil, failure: Self.reason(error))
+            promise.fulfill(nil, failure: Self.reason(error))
             throw error
         }
-        port.fulfill(nil)
+        promise.fulfill(nil)
     }
 
     /// How long a graceful shutdown waits for responses in flight before closing them.

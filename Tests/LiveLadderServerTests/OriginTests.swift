@@ -1,0 +1,247 @@
+import Foundation
+import HLSModel
+import Logging
+import ServiceLifecycle
+import XCTest
+@testable import LiveLadderCore
+@testable import LiveLadderServer
+
+/// The built-in origin (`--serve`) over a store fed by hand, as the publishers feed it: blocking playlist
+/// reload (HLS-RULES O1–O3), what it refuses (O5), and the headers players and CDNs read.
+final class OriginTests: XCTestCase {
+    private var store: OriginStore!
+    private var server: OriginServer!
+    private var group: ServiceGroup?
+    private var task: Task<Void, Error>?
+    private var port = 0
+    private var folder = ""
+
+    override func setUp() async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("origin-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder + "/360p", withIntermediateDirectories: true)
+        // In the folder but never published: the origin must not serve it.
+        try Data("owns: 360p\n".utf8).write(to: URL(fileURLWithPath: folder + "/.liveladder"))
+        store = OriginStore(outputDirectory: folder, cachedSegments: 2)
+        server = OriginServer(host: "127.0.0.1", port: 0, store: store)
+        let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
+        self.group = group
+        task = Task { try await group.run() }
+        guard let bound = await server.boundPort(), bound > 0 else { throw RawHTTP.Failure(description: "the origin did not listen") }
+        port = bound
+    }
+
+    override func tearDown() async throws {
+        await group?.triggerGracefulShutdown()
+        _ = await task?.result
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Publishes segments `0..<count` of 360p (bytes on disk too, as the publisher writes them first) and
+    /// the playlist naming them.
+    private func publish(segments count: Int, target: Int = 2, endList: Bool = false, firstSequence: Int = 0) throws {
+        var playlist = MediaPlaylist(targetDuration: target, mediaSequence: firstSequence, discontinuitySequence: 0)
+        for number in firstSequence..<count {
+            let bytes = [UInt8](repeating: UInt8(number % 256), count: 1000 + number)
+            let uri = "segment-\(number).ts"
+            try Data(bytes).write(to: URL(fileURLWithPath: folder + "/360p/" + uri))
+            store.published("360p/" + uri, bytes: bytes, as: .segment(number: number))
+            playlist.segments.append(MediaSegment(uri: uri, duration: Double(target)))
+        }
+        playlist.endList = endList
+        store.published("360p/index.m3u8", bytes: Array(playlist.render().utf8), as: .mediaPlaylist(playlist))
+    }
+
+    private func get(_ path: String, method: String = "GET", headers: [String: String] = [:]) async throws -> RawResponse {
+        let port = self.port
+        return try await offPool { try RawHTTP.request(port: port, method: method, path: path, headers: headers) }
+    }
+
+    func testBlockingReloadAnswersOnceTheSegmentExists() async throws {
+        try publish(segments: 2)
+        let started = Date()
+        let port = self.port
+        async let held = offPool { try RawHTTP.request(port: port, path: "/360p/index.m3u8?_HLS_msn=2") }
+        try await Task.sleep(for: .milliseconds(400))
+        XCTAssertEqual(store.blockedRequests, 1)
+        let published = Date()
+        try publish(segments: 3)
+        let response = try await held
+        let answered = Date()
+        XCTAssertEqual(response.status, 200)
+        XCTAssertTrue(response.body.contains("segment-2.ts"), response.body)
+        XCTAssertGreaterThanOrEqual(published.timeIntervalSince(started), 0.4)
+        XCTAssertLessThan(answered.timeIntervalSince(published), 0.5, "answered at once when the segment appeared")
+        XCTAssertTrue(response.body.contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,HOLD-BACK=6.000"), response.body)
+        XCTAssertEqual(store.wakeUpCounts.updates, 1)
+        XCTAssertEqual(store.blockedRequests, 0)
+    }
+
+    func testDirectivesThatAreRefusedOrAnsweredAtOnce() async throws {
+        try publish(segments: 5, firstSequence: 2)
+        let bad = [
+            "/360p/index.m3u8?_HLS_part=1": "_HLS_part needs _HLS_msn",
+            "/360p/index.m3u8?_HLS_msn=7": "more than two segments past the live edge",
+            "/360p/index.m3u8?_HLS_msn=abc": "is not a non-negative decimal integer",
+            "/360p/index.m3u8?_HLS_msn=-1": "is not a non-negative decimal integer",
+            "/360p/index.m3u8?_HLS_msn=99999999999999999999": "is not a non-negative decimal integer",
+            "/360p/index.m3u8?_HLS_msn=4&_HLS_part=0": "this stream has no parts",
+            "/360p/index.m3u8?_HLS_skip=MAYBE": "is not YES or v2",
+        ]
+        for (path, message) in bad {
+            let response = try await get(path)
+            XCTAssertEqual(response.status, 400, path)
+            XCTAssertTrue(response.body.contains(message), "\(path): \(response.body)")
+        }
+        // An expired MSN (before the window) gets the whole playlist at once (O1).
+        let expired = try await get("/360p/index.m3u8?_HLS_msn=0")
+        XCTAssertEqual(expired.status, 200)
+        XCTAssertTrue(expired.body.contains("#EXT-X-MEDIA-SEQUENCE:2"), expired.body)
+        // _HLS_skip without CAN-SKIP-UNTIL: the full playlist (O3).
+        let skip = try await get("/360p/index.m3u8?_HLS_skip=YES")
+        XCTAssertEqual(skip.status, 200)
+        XCTAssertFalse(skip.body.contains("EXT-X-SKIP"))
+        // After ENDLIST every directive is ignored (O3).
+        try publish(segments: 5, endList: true, firstSequence: 2)
+        for path in ["/360p/index.m3u8?_HLS_msn=7", "/360p/index.m3u8?_HLS_part=1", "/360p/index.m3u8?_HLS_msn=6"] {
+            let response = try await get(path)
+            XCTAssertEqual(response.status, 200, path)
+            XCTAssertTrue(response.body.hasSuffix("#EXT-X-ENDLIST\n"), response.body)
+        }
+    }
+
+    func testABlockedRequestGets503AfterThreeTargetDurations() async throws {
+        try publish(segments: 1, target: 1)
+        let started = Date()
+        let response = try await get("/360p/index.m3u8?_HLS_msn=2")
+        let waited = Date().timeIntervalSince(started)
+        XCTAssertEqual(response.status, 503)
+        XCTAssertTrue(response.body.contains("within 3 × target duration"), response.body)
+        XCTAssertGreaterThanOrEqual(waited, 2.9)
+        XCTAssertLessThan(waited, 6)
+        XCTAssertEqual(store.blockedRequests, 0, "a timed-out request leaves no waiter behind")
+    }
+
+    func testAThousandBlockedRequestsCostOneWakeUp() async throws {
+        try publish(segments: 1)
+        let store = self.store!
+        let answers = await withTaskGroup(of: Bool.self, returning: [Bool].self) { group in
+            for _ in 0..<1000 {
+                group.addTask { await store.waitForPlaylist("360p/index.m3u8", PlaylistRequest(msn: 1, part: nil, skip: false), timeout: 20) }
+            }
+            while store.blockedRequests < 1000 { try? await Task.sleep(for: .milliseconds(20)) }
+            // A playlist that does not satisfy them wakes nobody.
+            try? self.publish(segments: 1)
+            XCTAssertEqual(store.wakeUpCounts.updates, 0)
+            try? self.publish(segments: 2)
+            var all: [Bool] = []
+            for await answer in group { all.append(answer) }
+            return all
+        }
+        XCTAssertEqual(answers.count, 1000)
+        XCTAssertTrue(answers.allSatisfy { $0 })
+        XCTAssertEqual(store.wakeUpCounts.updates, 1)
+        XCTAssertEqual(store.wakeUpCounts.requests, 1000)
+        // And over HTTP: 50 players blocked at once, all answered by one update.
+        let port = self.port
+        let responses = try await withThrowingTaskGroup(of: Int.self, returning: [Int].self) { group in
+            for _ in 0..<50 {
+                group.addTask { try await offPool { try RawHTTP.request(port: port, path: "/360p/index.m3u8?_HLS_msn=2").status } }
+            }
+            while store.blockedRequests < 50 { try await Task.sleep(for: .milliseconds(20)) }
+            try self.publish(segments: 3)
+            var all: [Int] = []
+            for try await status in group { all.append(status) }
+            return all
+        }
+        XCTAssertEqual(responses, Array(repeating: 200, count: 50))
+        XCTAssertEqual(store.wakeUpCounts.updates, 2)
+    }
+
+    func testNothingButWhatWasPublishedIsServed() async throws {
+        try publish(segments: 1)
+        for path in ["/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/360p/%2e%2e/.liveladder", "/.liveladder", "//etc/passwd",
+                     "/360p/../360p/segment-0.ts", "/360p/./segment-0.ts", "/360p/segment-0.ts%00", "/360p\\segment-0.ts",
+                     "/360p/segment-9.ts", "/etc/passwd", "/" + String(repeating: "a", count: 5000)] {
+            let response = try await get(path)
+            XCTAssertEqual(response.status, 404, path)
+            XCTAssertFalse(response.body.contains("root:"), path)
+        }
+        let post = try await get("/360p/segment-0.ts", method: "POST")
+        XCTAssertEqual(post.status, 405)
+        XCTAssertEqual(post.headers["allow"], "GET, HEAD, OPTIONS")
+    }
+
+    func testHeadersRangesHeadAndCORS() async throws {
+        try publish(segments: 4)
+        store.published("master.m3u8", bytes: Array("#EXTM3U\n".utf8), as: .master)
+        let segment = try await get("/360p/segment-3.ts")
+        XCTAssertEqual(segment.status, 200)
+        XCTAssertEqual(segment.headers["content-type"], "video/mp2t")
+        XCTAssertEqual(segment.headers["cache-control"], "public, max-age=31536000, immutable")
+        XCTAssertEqual(segment.headers["access-control-allow-origin"], "*")
+        XCTAssertEqual(segment.headers["content-length"], "1003")
+        // Pushed out of the 2-segment memory cache: read back from the folder, same bytes.
+        let old = try await get("/360p/segment-0.ts")
+        XCTAssertEqual(old.status, 200)
+        XCTAssertEqual(old.headers["content-length"], "1000")
+        let playlist = try await get("/360p/index.m3u8")
+        XCTAssertEqual(playlist.headers["content-type"], "application/vnd.apple.mpegurl")
+        XCTAssertEqual(playlist.headers["cache-control"], "no-cache")
+        let master = try await get("/master.m3u8")
+        XCTAssertEqual(master.body, "#EXTM3U\n")
+        let range = try await get("/360p/segment-3.ts", headers: ["Range": "bytes=10-19"])
+        XCTAssertEqual(range.status, 206)
+        XCTAssertEqual(range.headers["content-range"], "bytes 10-19/1003")
+        XCTAssertEqual(range.headers["content-length"], "10")
+        let suffix = try await get("/360p/segment-3.ts", headers: ["Range": "bytes=-3"])
+        XCTAssertEqual(suffix.headers["content-range"], "bytes 1000-1002/1003")
+        let outside = try await get("/360p/segment-3.ts", headers: ["Range": "bytes=5000-"])
+        XCTAssertEqual(outside.status, 416)
+        XCTAssertEqual(outside.headers["content-range"], "bytes */1003")
+        let head = try await get("/360p/segment-3.ts", method: "HEAD")
+        XCTAssertEqual(head.status, 200)
+        XCTAssertEqual(head.headers["content-length"], "1003")
+        XCTAssertEqual(head.body, "")
+        let preflight = try await get("/360p/segment-3.ts", method: "OPTIONS")
+        XCTAssertEqual(preflight.status, 204)
+        XCTAssertEqual(preflight.headers["access-control-allow-methods"], "GET, HEAD, OPTIONS")
+        // A segment that left the window (removed) is gone from the origin too.
+        store.removed("360p/segment-3.ts")
+        let removed = try await get("/360p/segment-3.ts")
+        XCTAssertEqual(removed.status, 404)
+    }
+
+    func testByteRangeParsing() {
+        XCTAssertEqual(ByteRange.parse("bytes=0-0", length: 10), .part(0..<1))
+        XCTAssertEqual(ByteRange.parse("bytes=5-", length: 10), .part(5..<10))
+        XCTAssertEqual(ByteRange.parse("bytes=5-100", length: 10), .part(5..<10))
+        XCTAssertEqual(ByteRange.parse("bytes=-20", length: 10), .part(0..<10))
+        XCTAssertEqual(ByteRange.parse("bytes=10-", length: 10), .unsatisfiable)
+        XCTAssertEqual(ByteRange.parse("bytes=-0", length: 10), .unsatisfiable)
+        XCTAssertEqual(ByteRange.parse("bytes=0-1,3-4", length: 10), .whole)
+        XCTAssertEqual(ByteRange.parse("bytes=9-3", length: 10), .whole)
+        XCTAssertEqual(ByteRange.parse("bytes=99999999999999999999-", length: 10), .whole)
+        XCTAssertEqual(ByteRange.parse("items=0-1", length: 10), .whole)
+    }
+
+    func testPartDirectivesOnAStreamWithParts() {
+        var playlist = MediaPlaylist(targetDuration: 2, mediaSequence: 10, segments: [
+            MediaSegment(uri: "s10.m4s", duration: 2, parts: (0..<4).map { MediaPart(uri: "s10.\($0).m4s", duration: 0.5, independent: $0 == 0) }),
+        ])
+        playlist.partTarget = 0.5
+        playlist.inProgress = SegmentInProgress(parts: [MediaPart(uri: "s11.0.m4s", duration: 0.5, independent: true)])
+        func decide(_ msn: Int, _ part: Int?) -> BlockingReload.Decision {
+            BlockingReload.decide(PlaylistRequest(msn: msn, part: part, skip: false), playlist: playlist)
+        }
+        XCTAssertEqual(decide(11, 0), .answer(delta: false))
+        XCTAssertEqual(decide(11, 1), .wait)
+        XCTAssertEqual(decide(10, 3), .answer(delta: false))
+        // Past the last part of 10 means part 0 of 11, which exists.
+        XCTAssertEqual(decide(10, 4), .answer(delta: false))
+        XCTAssertEqual(decide(12, 0), .wait)
+        XCTAssertEqual(decide(14, 0), .refuse(.badRequest("_HLS_msn=14 is more than two segments past the live edge (11)")))
+        // The advance-part limit with 0.5 s parts: 3 ÷ 0.5 = 6.
+        XCTAssertEqual(decide(11, 6), .wait)
+        XCTAssertEqual(decide(11, 7), .refuse(.badRequest("_HLS_part=7 is past the advance-part limit (6)")))
+    }
+}
