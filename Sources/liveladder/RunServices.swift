@@ -30,6 +30,11 @@ struct RunServices {
         } catch {
             fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
         }
+        let metrics = http.map { _ -> MetricsObserver in
+            let metrics = MetricsObserver(build: .current())
+            events.add(metrics)
+            return metrics
+        }
         // --serve: the origin is one more destination of everything published.
         let origin: OriginServer?
         do {
@@ -37,16 +42,14 @@ struct RunServices {
                 let (host, port) = try OriginServer.parse(listen: listen)
                 let store = OriginStore(outputDirectory: options.output)
                 options.destinations.append(store)
-                return OriginServer(host: host, port: port, store: store, logger: logger)
+                return OriginServer(host: host, port: port, store: store, metrics: metrics?.originMetrics(), logger: logger)
             }
         } catch {
             fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
         }
-        let web = http.map { configuration -> WorkerHTTPServer in
-            let metrics = MetricsObserver(build: .current())
-            events.add(metrics)
-            return WorkerHTTPServer(configuration: configuration, metrics: metrics, status: status, bus: events, commands: nil,
-                                    version: LiveLadderVersion.version, source: CloudEvent.defaultSource, logger: logger)
+        let web = metrics.flatMap { metrics in
+            http.map { WorkerHTTPServer(configuration: $0, metrics: metrics, status: status, bus: events, commands: nil,
+                                        version: LiveLadderVersion.version, source: CloudEvent.defaultSource, logger: logger) }
         }
         let observers: (services: [any Service], notifier: SystemdNotifier?)
         do {

@@ -15,6 +15,7 @@ final class OriginTests: XCTestCase {
     private var task: Task<Void, Error>?
     private var port = 0
     private var folder = ""
+    private let metrics = MetricsObserver(build: BuildInfo(version: "test", ffmpeg: "5.1", x264: "164"))
 
     override func setUp() async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("origin-\(UUID().uuidString.prefix(8))").path
@@ -22,7 +23,7 @@ final class OriginTests: XCTestCase {
         // In the folder but never published: the origin must not serve it.
         try Data("owns: 360p\n".utf8).write(to: URL(fileURLWithPath: folder + "/.liveladder"))
         store = OriginStore(outputDirectory: folder, cachedSegments: 2)
-        server = OriginServer(host: "127.0.0.1", port: 0, store: store)
+        server = OriginServer(host: "127.0.0.1", port: 0, store: store, metrics: metrics.originMetrics())
         let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
         self.group = group
         task = Task { try await group.run() }
@@ -243,5 +244,30 @@ final class OriginTests: XCTestCase {
         // The advance-part limit with 0.5 s parts: 3 ÷ 0.5 = 6.
         XCTAssertEqual(decide(11, 6), .wait)
         XCTAssertEqual(decide(11, 7), .refuse(.badRequest("_HLS_part=7 is past the advance-part limit (6)")))
+    }
+
+    func testMetricsCountRequestsBytesAndHeldReloads() async throws {
+        try publish(segments: 2)
+        let before = String(decoding: metrics.exposition(eventsDropped: 0), as: UTF8.self)
+        XCTAssertTrue(before.contains("liveladder_origin_requests_total{resource=\"segment\",status=\"2xx\"} 0"), before)
+        XCTAssertTrue(before.contains("# HELP liveladder_origin_bytes_served_total "), before)
+        _ = try await get("/360p/segment-1.ts")
+        _ = try await get("/360p/segment-1.ts")
+        _ = try await get("/nope")
+        let port = self.port
+        async let held = offPool { try RawHTTP.request(port: port, path: "/360p/index.m3u8?_HLS_msn=2") }
+        while store.blockedRequests < 1 { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(200))
+        try publish(segments: 3)
+        let answer = try await held
+        XCTAssertEqual(answer.status, 200)
+        let after = String(decoding: metrics.exposition(eventsDropped: 0), as: UTF8.self)
+        XCTAssertTrue(after.contains("liveladder_origin_requests_total{resource=\"segment\",status=\"2xx\"} 2"), after)
+        XCTAssertTrue(after.contains("liveladder_origin_requests_total{resource=\"other\",status=\"4xx\"} 1"), after)
+        XCTAssertTrue(after.contains("liveladder_origin_requests_total{resource=\"playlist\",status=\"2xx\"} 1"), after)
+        let expected = 2 * 1001 + answer.body.utf8.count
+        XCTAssertTrue(after.contains("liveladder_origin_bytes_served_total \(expected)\n"), "two 1001-byte segments, then the playlist: \(after)")
+        XCTAssertTrue(after.contains("liveladder_origin_blocked_wait_seconds_count 1"), after)
+        XCTAssertTrue(after.contains("liveladder_origin_blocked_wait_seconds_bucket{le=\"0.1\"} 0"), "held over 0.2 s: \(after)")
     }
 }

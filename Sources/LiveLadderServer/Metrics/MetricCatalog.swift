@@ -55,5 +55,12 @@ enum MetricCatalog {
         segmentDuration, segmentReadyLatency, playlistAge, writeErrors, eventsDropped,
     ]
 
-    static let byName: [String: Family] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+    // The built-in origin's (`--serve`): exported only when it runs.
+    static let originRequests = Family("liveladder_origin_requests_total", "Requests the built-in origin (--serve) answered, by resource (playlist, segment, init, master, other) and status class (2xx, 4xx, 5xx).")
+    static let originBytes = Family("liveladder_origin_bytes_served_total", "Body bytes the built-in origin sent (HEAD answers and refusals count 0).")
+    static let originBlockedWait = Family("liveladder_origin_blocked_wait_seconds", "Seconds a blocking playlist reload (_HLS_msn) was held before its answer (or its 503).",
+                                          buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8])
+    static let origin: [Family] = [originRequests, originBytes, originBlockedWait]
+
+    static let byName: [String: Family] = Dictionary(uniqueKeysWithValues: (all + origin).map { ($0.name, $0) })
 }

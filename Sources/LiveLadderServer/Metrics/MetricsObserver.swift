@@ -208,4 +208,9 @@ public final class MetricsObserver: RunObserver, @unchecked Sendable {
         registry.emit(into: &buffer)
         return buffer
     }
+
+    /// The built-in origin's metrics, in this observer's registry (one per process: call once).
+    public func originMetrics() -> OriginMetrics {
+        OriginMetrics(factory: factory)
+    }
 }

@@ -9,8 +9,16 @@ struct OriginResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
     let store: OriginStore
+    let metrics: OriginMetrics?
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        let (response, resource, bodyBytes) = await answer(request)
+        metrics?.answered(resource: resource, status: Int(response.status.code), bodyBytes: bodyBytes)
+        return response
+    }
+
+    /// The response, what kind of resource it was for (the metrics' label) and its body size.
+    private func answer(_ request: Request) async -> (Response, String, Int) {
         var headers = HTTPFields()
         headers[.accessControlAllowOrigin] = "*"
         headers[.accessControlExposeHeaders] = "Content-Length, Content-Range, Accept-Ranges"
@@ -21,19 +29,19 @@ struct OriginResponder: HTTPResponder {
             headers[.accessControlAllowMethods] = "GET, HEAD, OPTIONS"
             headers[.accessControlAllowHeaders] = "Range"
             headers[.accessControlMaxAge] = "86400"
-            return Response(status: .noContent, headers: headers)
+            return (Response(status: .noContent, headers: headers), "other", 0)
         default:
             headers[.allow] = "GET, HEAD, OPTIONS"
-            return text(.methodNotAllowed, "\(request.method.rawValue) is not served; use GET or HEAD", headers)
+            return (text(.methodNotAllowed, "\(request.method.rawValue) is not served; use GET or HEAD", headers), "other", 0)
         }
-        guard let path = Self.resourcePath(request.uri.path) else {
-            return text(.notFound, "no such resource", headers)
+        guard let path = Self.resourcePath(request.uri.path), var served = store.file(path) else {
+            return (text(.notFound, "no such resource", headers), "other", 0)
         }
-        guard var served = store.file(path) else { return text(.notFound, "no such resource", headers) }
+        let resource = Self.label(served.kind)
         if served.kind == .mediaPlaylist {
             switch await playlist(path, request) {
             case .success(let bytes): served = OriginStore.Served(bytes: bytes, kind: .mediaPlaylist)
-            case .failure(let status, let message): return text(status, message, headers)
+            case .failure(let status, let message): return (text(status, message, headers), resource, 0)
             }
         }
         headers[.contentType] = Self.contentType(path, served.kind)
@@ -52,12 +60,21 @@ struct OriginResponder: HTTPResponder {
                 headers[.contentRange] = "bytes \(slice.lowerBound)-\(slice.upperBound - 1)/\(served.bytes.count)"
             case .unsatisfiable:
                 headers[.contentRange] = "bytes */\(served.bytes.count)"
-                return text(.rangeNotSatisfiable, "range \(range.prefix(40)) is outside the \(served.bytes.count) bytes", headers)
+                return (text(.rangeNotSatisfiable, "range \(range.prefix(40)) is outside the \(served.bytes.count) bytes", headers), resource, 0)
             }
         }
         headers[.contentLength] = String(bytes.count)
-        if request.method == .head { return Response(status: status, headers: headers) }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        if request.method == .head { return (Response(status: status, headers: headers), resource, 0) }
+        return (Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))), resource, bytes.count)
+    }
+
+    private static func label(_ kind: OriginStore.Kind) -> String {
+        switch kind {
+        case .masterPlaylist: return "master"
+        case .mediaPlaylist: return "playlist"
+        case .initSegment: return "init"
+        case .segment: return "segment"
+        }
     }
 
     private enum PlaylistOutcome {
@@ -79,7 +96,10 @@ struct OriginResponder: HTTPResponder {
             return .failure(.badRequest, why)
         case .wait:
             let timeout = 3 * Double(state.playlist.targetDuration)
-            guard await store.waitForPlaylist(path, directives, timeout: timeout) else {
+            let started = Date()
+            let satisfied = await store.waitForPlaylist(path, directives, timeout: timeout)
+            metrics?.held(seconds: Date().timeIntervalSince(started))
+            guard satisfied else {
                 return .failure(.serviceUnavailable, "_HLS_msn=\(directives.msn ?? 0) did not appear within 3 × target duration (\(Int(timeout)) s)")
             }
             guard let now = store.playlist(path) else { return .failure(.notFound, "no such resource") }

@@ -11,8 +11,11 @@ public final class OriginServer: Service, Sendable {
     public let store: OriginStore
     private let promise = PortPromise()
     private let logger: Logger
+    private let metrics: OriginMetrics?
 
-    public init(host: String, port: Int, store: OriginStore, logger: Logger = Logger(label: "liveladder.origin")) {
+    /// `metrics`: from the worker interface's `MetricsObserver` when `--http` runs too.
+    public init(host: String, port: Int, store: OriginStore, metrics: OriginMetrics? = nil, logger: Logger = Logger(label: "liveladder.origin")) {
+        self.metrics = metrics
         self.host = host
         self.port = port
         self.store = store
@@ -25,7 +28,7 @@ public final class OriginServer: Service, Sendable {
     public var listenFailure: String? { promise.failure }
 
     public func run() async throws {
-        try await WorkerHTTPServer.serve(responder: OriginResponder(store: store), host: host, port: port,
+        try await WorkerHTTPServer.serve(responder: OriginResponder(store: store, metrics: metrics), host: host, port: port,
                                          idleTimeout: 60, promise: promise, logger: logger)
     }
 
