@@ -5,7 +5,7 @@ extension MediaPlaylist {
     /// `EXT-X-SERVER-CONTROL` and `EXT-X-PART-INF` when set, `EXT-X-MEDIA-SEQUENCE`, then
     /// `EXT-X-DISCONTINUITY-SEQUENCE`, `EXT-X-PLAYLIST-TYPE`, `EXT-X-INDEPENDENT-SEGMENTS` and `EXT-X-MAP`
     /// when set; `EXT-X-SKIP` of a delta update; each segment (its parts before its `EXTINF`); the parts of
-    /// the segment in progress; `EXT-X-PRELOAD-HINT`; `EXT-X-ENDLIST`; the rendition reports.
+    /// the segment in progress; `EXT-X-PRELOAD-HINT`; the rendition reports; `EXT-X-ENDLIST`.
     public func render() -> String {
         var lines = [
             "#EXTM3U",
@@ -32,8 +32,9 @@ extension MediaPlaylist {
             lines += inProgress.parts.map(\.renderedLine)
         }
         if let preloadHint { lines.append(preloadHint.renderedLine) }
-        if endList { lines.append("#EXT-X-ENDLIST") }
         lines += renditionReports.map(\.renderedLine)
+        // Last, always (HLS-RULES MP11).
+        if endList { lines.append("#EXT-X-ENDLIST") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -7,7 +7,7 @@ package import Yams
 /// rather than silently ignored, and what lets each message name `renditions[1].videoBitrate`.
 /// Range and consistency rules are not checked here; see `LadderConfig.validate()`.
 enum ConfigNodeReader {
-    static let settingsKeys = ["segmentDuration", "segmentFormat", "allowUpscale", "renditions", "audio"]
+    static let settingsKeys = ["segmentDuration", "segmentFormat", "partDuration", "allowUpscale", "renditions", "audio"]
     static let renditionKeys = [
         "name", "width", "height", "videoBitrate", "maxBitrate", "preset", "profile", "tune",
     ]
@@ -21,6 +21,7 @@ enum ConfigNodeReader {
         if let duration = try settings.read("segmentDuration", with: seconds) {
             config.segmentDuration = duration
         }
+        config.partDuration = try settings.read("partDuration", with: seconds)
         if let format = try settings.read("segmentFormat", with: segmentFormat) {
             config.segmentFormat = format
         }

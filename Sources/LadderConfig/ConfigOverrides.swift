@@ -4,7 +4,7 @@ extension LadderConfig {
     ///
     /// The duration is checked like the `segmentDuration` key, but the message names the flag
     /// the user typed: `--segment-duration: 45 is out of range (allowed 0.5 to 30 seconds)`.
-    public func with(segmentDuration: Double?, segmentFormat: SegmentFormat?) throws(ConfigError) -> LadderConfig {
+    public func with(segmentDuration: Double?, segmentFormat: SegmentFormat?, partDuration: Double? = nil) throws(ConfigError) -> LadderConfig {
         var copy = self
         if let segmentDuration {
             try Self.checkSegmentDuration(segmentDuration, at: "--segment-duration")
@@ -13,6 +13,8 @@ extension LadderConfig {
         if let segmentFormat {
             copy.segmentFormat = segmentFormat
         }
+        if let partDuration { copy.partDuration = partDuration }
+        try copy.checkParts(at: partDuration != nil ? "--part-duration" : "partDuration")
         return copy
     }
 }

@@ -4,6 +4,7 @@ extension LadderConfig {
     /// Throws the first broken rule: settings, then each rendition in order, then audio.
     func validate() throws(ConfigError) {
         try Self.checkSegmentDuration(segmentDuration, at: "segmentDuration")
+        try checkParts(at: "partDuration")
         if let renditions {
             try Self.validate(renditions)
         }
@@ -18,6 +19,19 @@ extension LadderConfig {
                 at: location,
                 "\(MessageText.seconds(seconds)) is out of range (\(ConfigLimits.segmentDurationText))"
             )
+        }
+    }
+
+    /// Parts (LL-HLS): 0.1 s up to half a segment, and only in fMP4, where each part is its own
+    /// moof+mdat fragment; TS parts are not made.
+    func checkParts(at location: String) throws(ConfigError) {
+        guard let partDuration else { return }
+        let longest = segmentDuration / 2
+        guard partDuration.isFinite, partDuration >= 0.1, partDuration <= longest + 1e-9 else {
+            throw ConfigError(at: location, "\(MessageText.seconds(partDuration)) s is out of range (allowed 0.1 s to half the segment duration, \(MessageText.seconds(longest)) s)")
+        }
+        guard segmentFormat == .fmp4 else {
+            throw ConfigError(at: location, "parts need segmentFormat fmp4 (LiveLadder cuts no TS parts)")
         }
     }
 

@@ -16,6 +16,8 @@ public struct LadderConfig: Sendable, Equatable {
     public var segmentDuration: Double
     /// Segment container.
     public var segmentFormat: SegmentFormat
+    /// Low-Latency HLS part length in seconds (`partDuration`, `--part-duration`); nil: no parts.
+    public var partDuration: Double?
     /// Whether a rendition may be larger than the source.
     public var allowUpscale: Bool
     /// The explicit ladder, in output order; `nil` derives a standard ladder from the source.

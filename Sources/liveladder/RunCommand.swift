@@ -29,6 +29,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Segment container: ts or fmp4 (overrides the config).")
     var segmentFormat: String?
 
+    @Option(name: .long, parsing: .unconditional, help: "Low-Latency HLS parts of this many seconds (fMP4, live or event playlists; e.g. 0.5), each its own fragment; serve them with --serve.")
+    var partDuration: Double?
+
     @Option(name: .long, help: "Playlist type: vod (written once at the end), event (appended as segments are made) or live (a sliding window). Default: live for network inputs and stdin, vod for files.")
     var playlistType: String?
 
@@ -153,7 +156,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             format = parsed
         }
-        ladder = try ladder.with(segmentDuration: segmentDuration, segmentFormat: format)
+        if let partDuration { try Self.checkSeconds(partDuration, "--part-duration", allowed: 0.1...15) }
+        ladder = try ladder.with(segmentDuration: segmentDuration, segmentFormat: format, partDuration: partDuration)
         var kind: PlaylistKind?
         if let playlistType {
             guard let parsed = PlaylistKind(rawValue: playlistType) else {

@@ -56,7 +56,7 @@ BASES = [
     },
 ]
 
-KEYS = ["segmentDuration", "segmentFormat", "allowUpscale", "renditions", "audio", "name", "width", "height",
+KEYS = ["segmentDuration", "segmentFormat", "partDuration", "allowUpscale", "renditions", "audio", "name", "width", "height",
         "videoBitrate", "maxBitrate", "preset", "profile", "tune", "bitrate", "sampleRate", "channels"]
 
 NUMBERS = ["9.3e15", "9223372036854775807", "9223372036854775808", "-9223372036854775808",

@@ -6,6 +6,8 @@ public enum PublishedFile: Sendable {
     case initSegment
     /// A media segment, or the stand-in written at a GAP entry's URI.
     case segment(number: Int)
+    /// An LL-HLS part of segment `number`.
+    case part(number: Int, index: Int)
     case mediaPlaylist(MediaPlaylist)
     case master
 }

@@ -38,11 +38,21 @@ final class RenditionPublisher: SegmentSink {
     /// TS only: continuity counters carried across every segment the rendition writes (rule S6).
     private var continuity: TSContinuity?
     private var longestPlaylist: Double = 0
+    /// LL-HLS: the shared live edges (for rendition reports) and the renditions this one reports on.
+    private let edges: LiveEdges?
+    private let reportedSiblings: [String]
+    /// The segment the listed in-progress parts belong to, and how many parts each segment had (their
+    /// files go with the segment's).
+    private var inProgressNumber: Int?
+    private var partCounts: [Int: Int] = [:]
 
     init(name: String, outputDirectory: String, format: SegmentFormatChoice, kind: PlaylistKind, listSize: Int,
          targetDuration: Int, master: MasterPublisher, segmentLog: SegmentLog?, registry: SegmentRegistry,
-         filler: GapFiller?, events: RunEventBus? = nil, destinations: [any PublishDestination] = []) throws {
+         filler: GapFiller?, events: RunEventBus? = nil, destinations: [any PublishDestination] = [],
+         partTarget: Double? = nil, edges: LiveEdges? = nil, reportedSiblings: [String] = []) throws {
         self.destinations = destinations
+        self.edges = edges
+        self.reportedSiblings = reportedSiblings
         self.registry = registry
         self.events = events
         self.filler = filler
@@ -58,6 +68,12 @@ final class RenditionPublisher: SegmentSink {
                                  discontinuitySequence: kind == .vod ? nil : 0,
                                  playlistType: kind.playlistType,
                                  independentSegments: true, map: nil, segments: [], endList: false)
+        if let partTarget {
+            // LL-HLS (HLS-RULES LL1, LL5): a fixed PART-TARGET, and a hold-back of at least three parts,
+            // rounded up to the three decimals it is written with.
+            playlist.partTarget = partTarget
+            playlist.serverControl = ServerControl(canBlockReload: true, partHoldBack: (3 * partTarget * 1000).rounded(.up) / 1000)
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -136,14 +152,52 @@ final class RenditionPublisher: SegmentSink {
         }
     }
 
+    /// Publishes `part` if `isCurrent()` still holds once the lock is taken (`GenerationSink`): its file,
+    /// then the playlist listing it in the segment in progress, with the hint for the next part.
+    func part(_ part: CompletedPart, while isCurrent: () -> Bool) throws {
+        try lock.withLock {
+            guard isCurrent() else { throw GenerationSink.Stale() }
+            appendGaps(before: part.segmentNumber)
+            let uri = partURI(part.segmentNumber, part.index)
+            try write(part.bytes, to: directory + "/" + uri, as: .part(number: part.segmentNumber, index: part.index))
+            if inProgressNumber != part.segmentNumber {
+                inProgressNumber = part.segmentNumber
+                playlist.inProgress = SegmentInProgress(parts: [], discontinuity: part.discontinuity,
+                                                        programDateTime: kind == .vod ? nil : part.programDateTime)
+            }
+            playlist.inProgress?.parts.append(MediaPart(uri: uri, duration: part.duration, independent: part.independent))
+            partCounts[part.segmentNumber] = part.index + 1
+            playlist.preloadHint = PreloadHint(uri: partURI(part.segmentNumber, part.index + 1))
+            edges?.update(name, LiveEdges.Edge(lastMediaSequence: part.segmentNumber, lastPart: part.index))
+            try writePlaylist()
+        }
+    }
+
+    func part(_ part: CompletedPart) throws {
+        try self.part(part, while: { true })
+    }
+
+    private func partURI(_ number: Int, _ index: Int) -> String { "segment-\(number).\(index).\(segmentExtension)" }
+
     private func publish(_ segment: CompletedSegment) throws {
         let uri = uri(segment.number)
         // Stand-ins for the gaps before it first: TS continuity counters run in playlist order.
         appendGaps(before: segment.number)
         try writeMedia(segment.bytes, to: directory + "/" + uri, number: segment.number)
         lastNumber = segment.number
+        // Its parts, listed while it was cut, now stand before its EXTINF.
+        let parts = inProgressNumber == segment.number ? playlist.inProgress?.parts ?? [] : []
+        if inProgressNumber == segment.number {
+            playlist.inProgress = nil
+            inProgressNumber = nil
+        }
         playlist.segments.append(MediaSegment(uri: uri, duration: segment.duration, discontinuity: segment.discontinuity,
-                                              programDateTime: kind == .vod ? nil : segment.programDateTime))
+                                              programDateTime: kind == .vod ? nil : segment.programDateTime, parts: parts))
+        if playlist.partTarget != nil {
+            playlist.preloadHint = PreloadHint(uri: partURI(segment.number + 1, 0))
+            edges?.update(name, LiveEdges.Edge(lastMediaSequence: segment.number, lastPart: parts.isEmpty ? nil : parts.count - 1))
+            trimParts()
+        }
         let sample = SegmentSample(bytes: segment.bytes.count, duration: segment.duration)
         if kind == .live { slideWindow() }
         // A VOD playlist never changes once it exists (rule MP11), so it is written once, at the end.
@@ -161,6 +215,9 @@ final class RenditionPublisher: SegmentSink {
     func finish() throws {
         try lock.withLock {
             if let last = registry.lastFinished { appendGaps(before: last + 1) }
+            // After ENDLIST no part is coming (HLS-RULES LL6).
+            playlist.preloadHint = nil
+            playlist.inProgress = nil
             playlist.endList = true
             if kind == .live { slideWindow() }
             try writePlaylist()
@@ -191,6 +248,11 @@ final class RenditionPublisher: SegmentSink {
     private func appendGaps(before number: Int) {
         guard let first = firstMissing, first < number else { return }
         for next in first..<number {
+            if inProgressNumber == next {
+                // Parts were listed for a segment that never completed (the rendition failed within it).
+                playlist.inProgress = nil
+                inProgressNumber = nil
+            }
             if let gap = registry.gap(next) {
                 if prepared.remove(next) == nil { standIn(next, gap) }
                 playlist.segments.append(MediaSegment(uri: uri(next), duration: gap.duration,
@@ -254,8 +316,12 @@ final class RenditionPublisher: SegmentSink {
             window -= leaving.duration
             playlist.mediaSequence += 1
             if leaving.discontinuity { playlist.discontinuitySequence = (playlist.discontinuitySequence ?? 0) + 1 }
-            pendingDeletions.append((directory + "/" + leaving.uri,
-                                     now.addingTimeInterval(leaving.duration + longestPlaylist)))
+            let due = now.addingTimeInterval(leaving.duration + longestPlaylist)
+            pendingDeletions.append((directory + "/" + leaving.uri, due))
+            let number = playlist.mediaSequence - 1
+            for index in 0..<(partCounts.removeValue(forKey: number) ?? 0) {
+                pendingDeletions.append((directory + "/" + partURI(number, index), due))
+            }
         }
     }
 
@@ -268,7 +334,23 @@ final class RenditionPublisher: SegmentSink {
         }
     }
 
+    /// Parts leave the playlist once their segment ends more than 3 × target duration from the live edge
+    /// (HLS-RULES LL8); their files stay until the segment's own go.
+    private func trimParts() {
+        let limit = 3 * Double(playlist.targetDuration)
+        var fromEdge = playlist.inProgress.map { $0.parts.reduce(0) { $0 + $1.duration } } ?? 0
+        for index in playlist.segments.indices.reversed() {
+            if fromEdge > limit { playlist.segments[index].parts = [] }
+            fromEdge += playlist.segments[index].duration
+        }
+    }
+
     private func writePlaylist() throws {
+        if let edges, playlist.partTarget != nil {
+            playlist.renditionReports = reportedSiblings.compactMap { sibling in
+                edges.edge(of: sibling).map { RenditionReport(uri: "../\(sibling)/index.m3u8", lastMediaSequence: $0.lastMediaSequence, lastPart: $0.lastPart) }
+            }
+        }
         try write(Array(playlist.render().utf8), to: directory + "/index.m3u8", as: .mediaPlaylist(playlist))
     }
 }

@@ -22,6 +22,10 @@ final class GenerationSink: SegmentSink {
         try publisher.initSegment(bytes, while: isCurrent)
     }
 
+    func part(_ part: CompletedPart) throws {
+        try publisher.part(part, while: isCurrent)
+    }
+
     func segment(_ segment: CompletedSegment) throws {
         try publisher.segment(segment, while: isCurrent)
         published(segment)

@@ -26,6 +26,9 @@ struct PipelineAssembly {
             hasAudio: audioChain != nil, destinations: options.destinations)
         self.master = master
         let format = plan.format
+        let partTicks = plan.partTicks
+        let edges = plan.partTicks != nil ? LiveEdges() : nil
+        let videoNames = plan.rungs.map(\.rendition.name)
 
         /// One rendition: its stand-in maker, publisher (continuing a resumed playlist) and worker.
         func worker(name: String, video: RenditionWorker.VideoPath?, audio: AudioEncoderSettings?, queueCapacity: Int,
@@ -37,7 +40,9 @@ struct PipelineAssembly {
             let publisher = try RenditionPublisher(name: name, outputDirectory: options.output, format: plan.segmentFormat,
                                                    kind: plan.kind, listSize: options.listSize, targetDuration: plan.targetDuration,
                                                    master: master, segmentLog: segmentLog, registry: registry, filler: filler,
-                                                   events: control.events, destinations: options.destinations)
+                                                   events: control.events, destinations: options.destinations,
+                                                   partTarget: plan.partTarget, edges: edges,
+                                                   reportedSiblings: video == nil ? [] : videoNames.filter { $0 != name })
             if let previous = resume?.playlists[name] { publisher.resume(from: previous) }
             return try RenditionWorker(name: name, queueCapacity: queueCapacity, video: video, publisher: publisher, master: master,
                                        policy: policy, control: control, faults: faults.filter { $0.rendition == name },
@@ -51,7 +56,8 @@ struct PipelineAssembly {
                            video: .init(encoder: encoder, settings: rung.settings, frameTicks: plan.frameTicks),
                            audio: plan.inBandAudio ? plan.audio : nil, queueCapacity: plan.queueCapacity,
                            makeSegmenter: { video, sink, midStream in
-                               try Segmenter(format: format, video: video, audio: inBand, sink: sink, midStream: midStream) })
+                               try Segmenter(format: format, video: video, audio: inBand, sink: sink, midStream: midStream,
+                                             partTicks: partTicks) })
             }
             if let audioChain, plan.audioRendition {
                 let encoder = audioChain.encoder
@@ -59,7 +65,8 @@ struct PipelineAssembly {
                 audioWorker = try worker(name: MasterPublisher.audioName, video: nil, audio: plan.audio,
                                          queueCapacity: plan.queueCapacity * 4,
                                          makeSegmenter: { _, sink, midStream in
-                                             try Segmenter(format: format, video: nil, audio: encoder, sink: sink, midStream: midStream) })
+                                             try Segmenter(format: format, video: nil, audio: encoder, sink: sink, midStream: midStream,
+                                                           partTicks: partTicks) })
             } else {
                 audioWorker = nil
             }

@@ -36,6 +36,14 @@ struct RunPlan: Sendable {
     /// One frame in output ticks (90 kHz).
     let frameTicks: Int64
     let segmentTicks: Int64
+    /// LL-HLS parts: each part's length on the source timeline, in output ticks, a whole number of
+    /// frames (so no video part is longer than PART-TARGET); nil without parts.
+    let partTicks: Int64?
+    /// `EXT-X-PART-INF:PART-TARGET`: `partTicks` in seconds, plus one AAC frame when there is audio (an
+    /// audio part is cut at the first audio frame past the part boundary, so it may run that much
+    /// longer), rounded up to the five decimals it is written with; one value for every rendition and
+    /// the whole stream (HLS-RULES LL1).
+    let partTarget: Double?
     let targetDuration: Int
     let rungs: [Rung]
     /// nil when the input has no audio.
@@ -75,6 +83,15 @@ struct RunPlan: Sendable {
         }
         frameTicks = Rational(frameRate.den, frameRate.num).rescale(1, to: .mpegClock)
         segmentTicks = Int64((config.segmentDuration * 90_000).rounded())
+        if let partDuration = config.partDuration {
+            guard kind != .vod else {
+                throw LiveLadderError(.badConfig, "--part-duration: parts are for live and event playlists (a VOD playlist is written once, at the end)")
+            }
+            let frames = max(1, Int64((partDuration * 90_000 / Double(frameTicks)).rounded(.up)))
+            partTicks = frames * frameTicks
+        } else {
+            partTicks = nil
+        }
         targetDuration = max(1, Int((config.segmentDuration + Double(frameTicks) / 90_000).rounded()))
         lowDelay = !source.isFinite || realtime
         liveFeed = !source.endsAtEndOfInput || realtime
@@ -97,6 +114,12 @@ struct RunPlan: Sendable {
         audio = source.audioChannels.map { channels in
             AudioEncoderSettings(sampleRate: config.audio.sampleRate, channels: Self.layout(config.audio.channels, source: channels),
                                  bitRate: config.audio.bitrate, globalHeader: true)
+        }
+        if let partTicks {
+            let audioFrame = audio.map { Int64((1024 * 90_000 / Double($0.sampleRate)).rounded(.up)) } ?? 0
+            partTarget = (Double(partTicks + audioFrame) / 90_000 * 100_000).rounded(.up) / 100_000
+        } else {
+            partTarget = nil
         }
         // What the master announces before anything is measured: rate control's promise, plus in-band
         // audio, plus container overhead.

@@ -16,9 +16,27 @@ struct CompletedSegment: Sendable {
     var duration: Double { Double(durationTicks) / 90_000 }
 }
 
+/// One LL-HLS part of the segment being cut: its own moof+mdat fragment. The parts of a segment,
+/// concatenated, are the segment's bytes (HLS-RULES LL4).
+struct CompletedPart: Sendable {
+    let segmentNumber: Int
+    /// 0 for the part that starts the segment.
+    let index: Int
+    let bytes: [UInt8]
+    let durationTicks: Int64
+    /// It starts with an IDR (video: the segment's first part) or needs nothing before it (audio).
+    let independent: Bool
+    /// The segment's, for the segment in progress in the playlist.
+    let discontinuity: Bool
+    let programDateTime: Date
+    var duration: Double { Double(durationTicks) / 90_000 }
+}
+
 /// Receives what the segmenter cuts. Called on the rendition's own thread.
 protocol SegmentSink: AnyObject {
     func initSegment(_ bytes: [UInt8]) throws
+    /// A part, before the segment it belongs to (only when parts are cut).
+    func part(_ part: CompletedPart) throws
     func segment(_ segment: CompletedSegment) throws
 }
 
@@ -53,8 +71,18 @@ final class Segmenter {
     private var heldVideo: [(packet: Packet, frameTicks: Int64)] = []
     /// The end of the latest audio packet received, output ticks.
     private var audioCoveredUntil = Int64.min
+    /// LL-HLS parts: their length on the source timeline (nil: no parts), and the part being cut.
+    private let partTicks: Int64?
+    private var partIndex = 0
+    private var partStart: Int64 = 0
+    /// The next part boundary on the grid from the segment's start.
+    private var nextPart: Int64?
+    /// The bytes of the segment's parts so far: the segment is their concatenation.
+    private var partBytes: [UInt8] = []
 
-    init(format: ContainerFormat, video: Encoder?, audio: Encoder?, sink: SegmentSink, midStream: Bool = false) throws {
+    init(format: ContainerFormat, video: Encoder?, audio: Encoder?, sink: SegmentSink, midStream: Bool = false,
+         partTicks: Int64? = nil) throws {
+        self.partTicks = partTicks
         self.midStream = midStream
         let muxer = try MemoryMuxer(format: format)
         videoStream = try video.map { try muxer.addStream(for: $0) }
@@ -120,9 +148,16 @@ final class Segmenter {
             try writeAudio(before: boundary.pts)
             if open != nil { try close(at: boundary.pts, inputCompletedAt: boundary.previousSegmentInputEnd) }
             open = (boundary, boundary.pts)
+            beginParts(at: boundary.pts)
         }
         guard open != nil else {
             throw SegmenterError(description: "video packet at PTS \(pts) before the first segment boundary")
+        }
+        // A part ends where the grid says, in decode order: the packets before the boundary, and the
+        // audio before it, are the part.
+        while let next = nextPart, (packet.dts ?? pts) >= next {
+            try writeAudio(before: next)
+            try cutPart(end: next, nextBoundary: next + (partTicks ?? 0))
         }
         lastVideoDTS = packet.dts ?? pts
         try writeAudio(before: lastVideoDTS + 1)
@@ -197,10 +232,17 @@ final class Segmenter {
                 boundaries.removeFirst()
                 if open != nil { try close(at: pts, inputCompletedAt: boundary.previousSegmentInputEnd) }
                 open = (boundary, pts)
+                beginParts(at: pts)
                 continue
             }
             guard let current = open else { return }
             guard pts < limit || boundaries.first != nil || pts < current.boundary.nextGridTime else { return }
+            // An audio part ends at the first frame at or past its grid boundary.
+            if let next = nextPart, pts >= next, let partTicks {
+                var following = next + partTicks
+                while following <= pts { following += partTicks }
+                try cutPart(end: pts, nextBoundary: following)
+            }
             try writeAudio(before: pts + 1)
         }
     }
@@ -210,11 +252,44 @@ final class Segmenter {
         (packet.pts ?? 0) + max(packet.duration, 1920) < pts
     }
 
-    private func close(at end: Int64, inputCompletedAt: Date?) throws {
+    private func beginParts(at start: Int64) {
+        guard let partTicks else { return }
+        partIndex = 0
+        partStart = start
+        nextPart = start + partTicks
+        partBytes = []
+    }
+
+    /// Closes the part being cut at `end` (a fragment of its own) and hands it on.
+    private func cutPart(end: Int64, nextBoundary: Int64?) throws {
         guard let current = open else { return }
         try muxer.cut()
+        let bytes = muxer.takeBytes()
+        nextPart = nextBoundary
+        guard !bytes.isEmpty, end > partStart else { return }
+        partBytes += bytes
+        try sink.part(CompletedPart(segmentNumber: current.boundary.number, index: partIndex, bytes: bytes,
+                                    durationTicks: end - partStart, independent: partIndex == 0 || videoStream == nil,
+                                    discontinuity: current.boundary.discontinuity,
+                                    programDateTime: current.boundary.clock.date(for: current.start)))
+        partIndex += 1
+        partStart = end
+    }
+
+    private func close(at end: Int64, inputCompletedAt: Date?) throws {
+        guard let current = open else { return }
+        var bytes: [UInt8]
+        if partTicks != nil {
+            // The last part ends with the segment; the segment is its parts' bytes.
+            try cutPart(end: end, nextBoundary: nil)
+            bytes = partBytes
+            partBytes = []
+        } else {
+            try muxer.cut()
+            bytes = muxer.takeBytes()
+        }
         let segment = CompletedSegment(number: current.boundary.number, startPTS: current.start,
-                                       durationTicks: end - current.start, bytes: muxer.takeBytes(),
+                                       durationTicks: end - current.start, bytes: bytes,
                                        discontinuity: current.boundary.discontinuity,
                                        programDateTime: current.boundary.clock.date(for: current.start),
                                        inputCompletedAt: inputCompletedAt)

@@ -70,7 +70,7 @@ public final class OriginStore: PublishDestination, @unchecked Sendable {
             case .initSegment:
                 known[path] = .initSegment
                 cache[path] = bytes
-            case .segment:
+            case .segment, .part:
                 known[path] = .segment
                 cache[path] = bytes
                 var order = cachedOrder[folder, default: []].filter { $0 != path }
