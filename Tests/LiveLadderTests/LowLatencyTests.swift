@@ -42,6 +42,21 @@ final class LowLatencyTests: XCTestCase {
         XCTAssertEqual(ffmpeg.stderr, "")
     }
 
+    func testOverwriteRemovesAPreviousRunsPartsAndNothingElse() throws {
+        let output = try temporaryFolder(self)
+        XCTAssertEqual(try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", output, "--segment-format", "fmp4",
+                                      "--playlist-type", "event", "--part-duration", "0.5").status, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output + "/360p/segment-2.3.m4s"))
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: output + "/360p/segment-2.3.m4s.notes"))
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: output + "/360p/segment-1.2.ts"))
+        let again = try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", output, "--overwrite")
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let left = try FileManager.default.contentsOfDirectory(atPath: output + "/360p").sorted()
+        XCTAssertFalse(left.contains { $0.hasSuffix(".m4s") }, "the previous run's parts and fMP4 segments went: \(left)")
+        XCTAssertTrue(left.contains("segment-2.3.m4s.notes"))
+        XCTAssertTrue(left.contains("segment-1.2.ts"), "not a name LiveLadder writes (no TS parts): kept")
+    }
+
     func testPartDurationsThatCannotWorkAreRefused() throws {
         let output = try temporaryFolder(self)
         let input = Repo.fixture("cfr30-640x360.mp4")

@@ -87,8 +87,8 @@ enum OutputFolder {
         return Set(["master.m3u8", audioFolder + "/"] + names.map { $0 + "/" })
     }
 
-    /// A file LiveLadder writes inside a rendition folder: the playlist, the init segment, a segment, or a
-    /// temporary file of `AtomicFile` left by a crash.
+    /// A file LiveLadder writes inside a rendition folder: the playlist, the init segment, a segment, a
+    /// part, or a temporary file of `AtomicFile` left by a crash.
     static func isRenditionFile(_ name: String) -> Bool {
         var base = Substring(name)
         if let range = base.range(of: ".tmp"), base[range.upperBound...].allSatisfy(\.isNumber) { base = base[..<range.lowerBound] }
@@ -96,8 +96,10 @@ enum OutputFolder {
         guard base.hasPrefix("segment-") else { return false }
         let rest = base.dropFirst("segment-".count)
         for suffix in [".ts", ".m4s"] where rest.hasSuffix(suffix) {
-            let number = rest.dropLast(suffix.count)
-            return !number.isEmpty && number.allSatisfy(\.isASCII) && number.allSatisfy(\.isNumber)
+            // `segment-N` or, for an LL-HLS part (fMP4 only), `segment-N.K`.
+            let numbers = rest.dropLast(suffix.count).split(separator: ".", omittingEmptySubsequences: false)
+            guard numbers.count == 1 || (numbers.count == 2 && suffix == ".m4s") else { return false }
+            return numbers.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
         }
         return false
     }
