@@ -109,6 +109,10 @@ struct RunPlan: Sendable {
                 globalHeader: format == .fragmentedMP4,
                 threads: deterministic ? 1 : Self.encoderThreads(for: rung, in: ladder, processors: processors))
             settings.lowLatency = lowDelay
+            // Parts are only as early as the encoder lets pictures out: B-frames and the rate-control
+            // lookahead hold a dozen frames (about 0.4 s at 30 fps) before the first packet. With parts,
+            // x264's zerolatency tune, unless the rung names a tune of its own.
+            if config.partDuration != nil, settings.tune == nil { settings.tune = "zerolatency" }
             return Rung(rendition: rung, settings: settings)
         }
         audio = source.audioChannels.map { channels in
