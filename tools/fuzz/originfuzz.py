@@ -177,9 +177,10 @@ def make_request(rng, notes):
         lines.append(b"Origin: https://player.example")
     ranges = choose_range(rng, notes, "range" in odd or resource in ("segment", "old") and rng.random() < 0.4)
     lines += ranges
-    clean_head = True
+    # A control byte (NUL) in a header value is the parser's to refuse (http-origin-2-466): not a clean head.
+    clean_head = not any(b < 0x20 and b != 0x09 for r in ranges for b in r)
     if "headers" in odd:
-        clean_head = httpfuzz.header_damage(rng, lines, notes)
+        clean_head = httpfuzz.header_damage(rng, lines, notes) and clean_head
     body_lines, body, framed = httpfuzz.choose_body(rng, method, notes, "body" in odd)
     lines += body_lines
     rendition = "240p" if "240p" in path else "360p"
