@@ -38,6 +38,7 @@ sys.path.insert(0, HERE)
 import configs  # noqa: E402
 import httpfuzz  # noqa: E402
 import media  # noqa: E402
+import originfuzz  # noqa: E402
 import playlists  # noqa: E402
 import seeds  # noqa: E402
 import suites  # noqa: E402
@@ -48,7 +49,10 @@ CLASSES = ["crash", "hang", "undocumented-exit", "error-not-one-line", "exit0-ch
 # The http kind's own classes (per request, then per server: see httpfuzz.py and README.md, "http").
 HTTP_CLASSES = ["server-error", "auth-bypass", "auth-lenient", "auth-order", "auth-refused", "malformed-response",
                 "error-not-json", "wrong-status", "server-gone", "server-died", "unhealthy-after-batch",
-                "metrics-unparsable", "rss-growth", "stop-exit", "output-check-fails"]
+                "metrics-unparsable", "rss-growth", "stop-exit", "output-check-fails",
+                # the origin variant's (originfuzz.py)
+                "file-leak", "no-cors", "error-not-text", "wrong-range", "wrong-body", "directive",
+                "not-producing"]
 CLASSES += HTTP_CLASSES
 # What --ci fails on (the other classes are reported but do not fail it). Every http class fails it.
 CI_GATES = {"crash", "hang", "undocumented-exit"} | set(HTTP_CLASSES)
@@ -56,6 +60,9 @@ CI_GATES = {"crash", "hang", "undocumented-exit"} | set(HTTP_CLASSES)
 # The CI set: a fixed sample of each kind, plus the special config paths (the known hangs).
 CI_SEED = 20261201
 CI_COUNTS = {"inputs": 24, "configs": 16, "playlists": 12, "suites": 12, "http": 24}
+# The http kind's origin variant in the CI set (cases http-origin-SEED-0 … N-1, one server).
+CI_ORIGIN_COUNT = 16
+HTTP_VARIANTS = ["worker", "origin"]  # --http-variants: worker = the token and open servers of --http
 CI_SPECIALS = ["fifo", "zero", "dir"]
 # Cases pinned from campaigns: one per distinct bad signature found so far (regressions stay covered).
 CI_PINNED_FILE = os.path.join(HERE, "ci-cases.txt")
@@ -396,7 +403,14 @@ class Classifier:
 # ---------------------------------------------------------------------------------------------------
 
 def case_rng(kind, seed, index):
+    if kind == "http" and is_origin_index(index):
+        return random.Random(f"liveladder-fuzz:http-origin:{seed}:{index[1:]}")
     return random.Random(f"liveladder-fuzz:{kind}:{seed}:{index}")
+
+
+def is_origin_index(index):
+    """The http kind's origin cases have ids http-origin-S-I, kept internally as index "oI"."""
+    return isinstance(index, str) and index.startswith("o") and index[1:].isdigit()
 
 
 def parse_case_id(case_id):
@@ -405,11 +419,16 @@ def parse_case_id(case_id):
         raise ValueError(f"{case_id}: a case id is <kind>-<seed>-<index> or configs-special-<name>")
     if rest.startswith("special-"):
         return kind, None, rest
+    if kind == "http" and rest.startswith("origin-"):
+        seed, _, index = rest.removeprefix("origin-").rpartition("-")
+        return kind, int(seed), f"o{int(index)}"
     seed, _, index = rest.rpartition("-")
     return kind, int(seed), int(index)
 
 
 def case_id(kind, seed, index):
+    if kind == "http" and is_origin_index(index):
+        return f"http-origin-{seed}-{index[1:]}"
     return f"{kind}-{index}" if seed is None else f"{kind}-{seed}-{index}"
 
 
@@ -485,7 +504,7 @@ class Harness:
             return self.build_special_config(case, index.removeprefix("special-"), folder)
         rng = case_rng(kind, seed, index)
         if kind == "http":
-            return self.build_http(case, rng, folder)
+            return self.build_http(case, rng, folder, origin=is_origin_index(index))
         if kind == "inputs":
             names = sorted(seeds.SEED_WEIGHTS)
             name = rng.choices(names, [seeds.SEED_WEIGHTS[n] for n in names])[0]
@@ -550,8 +569,8 @@ class Harness:
 
     # --- the http kind -------------------------------------------------------------------------
 
-    def build_http(self, case, rng, folder):
-        made = httpfuzz.make_case(rng)
+    def build_http(self, case, rng, folder, origin=False):
+        made = originfuzz.make_case(rng) if origin else httpfuzz.make_case(rng)
         path = os.path.join(folder, "request.bin")
         with open(path, "wb") as f:
             f.write(made["wire"])
@@ -594,8 +613,8 @@ class Harness:
                     out.append(server)
             return mine_results, out
 
-        with concurrent.futures.ThreadPoolExecutor(max_workers=min(2, max(1, self.args.jobs))) as pool:
-            for mine_results, out in pool.map(one_variant, ("token", "open")):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(3, max(1, self.args.jobs))) as pool:
+            for mine_results, out in pool.map(one_variant, ("token", "open", "origin")):
                 results += mine_results
                 servers += out
         return results, sorted(servers, key=lambda s: int(s["id"].rsplit("-", 1)[1]))
@@ -605,7 +624,7 @@ class Harness:
         seed = batch[pos][0]["seed"]
         sid = f"http-server-{seed}-{serial}"
         folder = os.path.join(self.cases_dir, sid)
-        server = HttpServer(self, variant, folder)
+        server = (OriginHttpServer if variant == "origin" else HttpServer)(self, variant, folder)
         try:
             return self._http_session(server, sid, seed, serial, variant, batch, pos, results, keep, progress)
         except BaseException:
@@ -681,8 +700,12 @@ class Harness:
 
     def http_case(self, case, folder, server, keep):
         made = case["http"]
-        result = httpfuzz.exchange(server.port, made)
-        found = httpfuzz.judge(made, result)
+        if made["variant"] == "origin":
+            result = originfuzz.exchange(server.origin_port, made)
+            found = originfuzz.judge(made, result, server.out, server.secrets)
+        else:
+            result = httpfuzz.exchange(server.port, made)
+            found = httpfuzz.judge(made, result)
         if result.get("connect_error") or not server.alive():
             # Did the server die under this case? Give it a moment to be reaped.
             try:
@@ -709,7 +732,13 @@ class Harness:
         send = ["python3", os.path.join(HERE, "httpfuzz.py"), "send", "--port", "PORT", "--plan",
                 os.path.join(folder, "plan.json"), os.path.join(folder, "request.bin")]
         server_argv = [a if a != server.out else os.path.join(self.args.repro_dir, case["id"], "out") for a in server.argv]
-        server_argv = [re.sub(r":\d+$", ":PORT", a) if a.startswith("127.0.0.1:") else a for a in server_argv]
+        if made["variant"] == "origin":
+            # Two ports: --serve (the one the case talks to) and --http (health, metrics).
+            server_argv = [re.sub(r":\d+$", ":PORT" if prev == "--serve" else ":HTTP_PORT", a)
+                           if a.startswith("127.0.0.1:") else a for prev, a in zip([""] + server_argv, server_argv)]
+            send += ["--out", os.path.join(self.args.repro_dir, case["id"], "out")]
+        else:
+            server_argv = [re.sub(r":\d+$", ":PORT", a) if a.startswith("127.0.0.1:") else a for a in server_argv]
         if case["classes"]:
             dest = os.path.join(self.findings, case["id"])
             shutil.rmtree(dest, ignore_errors=True)
@@ -925,9 +954,7 @@ class HttpServer:
         self.port = free_port()
         self.token = httpfuzz.TOKEN if variant == "token" else None
         self.out = os.path.join(folder, "out")
-        self.argv = [harness.binary, "run", "--input", HTTP_FIXTURE, "--output", self.out, "--overwrite",
-                     "--realtime", "--loop", "--playlist-type", "event", "--segment-duration", "1",
-                     "--http", f"127.0.0.1:{self.port}"] + (["--http-token", self.token] if self.token else [])
+        self.argv = self.command(harness.binary)
         self.stdout = open(os.path.join(folder, "stdout.txt"), "wb")
         self.stderr = open(os.path.join(folder, "stderr.txt"), "wb")
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=self.stdout, stderr=self.stderr,
@@ -938,6 +965,11 @@ class HttpServer:
         self.restarts = 0  # restart commands the run took (202)
         self.rss_before = self.rss_after = 0
         self.started = time.monotonic()
+
+    def command(self, binary):
+        return [binary, "run", "--input", HTTP_FIXTURE, "--output", self.out, "--overwrite",
+                "--realtime", "--loop", "--playlist-type", "event", "--segment-duration", "1",
+                "--http", f"127.0.0.1:{self.port}"] + (["--http-token", self.token] if self.token else [])
 
     def alive(self):
         return self.proc.poll() is None
@@ -1030,6 +1062,71 @@ class HttpServer:
                 line = first_line(checked["stdout"]) or first_line(checked["stderr"]) or f"exit {checked['code']}"
                 found.append(("output-check-fails", f"output-check-fails: {normalize(line, self.folder)}"))
         return found
+
+
+class OriginHttpServer(HttpServer):
+    """The origin variant: `liveladder run --realtime --loop --playlist-type live --serve PORT --http PORT2`.
+    The cases talk to --serve; --http (open, loopback) gives the health and metrics checks. Files the run never
+    published are planted in the output folder for the leak oracle (and removed before `check`)."""
+
+    def __init__(self, harness, variant, folder):
+        self.origin_port = free_port()
+        super().__init__(harness, "open", folder)  # --http without a token (loopback)
+        self.variant = "origin"
+        self.secrets = []
+        self.edge_before = None
+
+    def command(self, binary):
+        # The default segment duration (2 s): a blocked reload's 503 comes after 3 × 2 s.
+        return [binary, "run", "--input", HTTP_FIXTURE, "--output", self.out, "--overwrite",
+                "--realtime", "--loop", "--playlist-type", "live",
+                "--serve", f"127.0.0.1:{self.origin_port}", "--http", f"127.0.0.1:{self.port}"]
+
+    def wait_ready(self, timeout):
+        problem = super().wait_ready(timeout)
+        if problem:
+            return problem
+        state = originfuzz.live_state(self.origin_port)
+        if state is None:
+            return "the origin serves no 360p/index.m3u8 once ready"
+        # Warm-up on the origin too: each kind of answer once.
+        for path in ("/master.m3u8", "/240p/index.m3u8", f"/360p/segment-{state['sequence']}.ts", "/nope"):
+            httpfuzz.simple_get(self.origin_port, path, timeout=5)
+        originfuzz.plant(self.out)
+        self.secrets = originfuzz.secrets(self.out)
+        self.edge_before = state["edge"]
+        self.rss_before = self.rss()
+        return None
+
+    def health_after(self):
+        found = super().health_after()
+        # Still producing: the live edge moves past where it was before the batch (a segment is 2 s).
+        deadline = time.monotonic() + 10
+        state = None
+        while time.monotonic() < deadline:
+            state = originfuzz.live_state(self.origin_port)
+            if state and state["edge"] > self.edge_before:
+                break
+            time.sleep(0.5)
+        else:
+            found.append(("not-producing", f"not-producing: the live edge did not move in 10 s after the batch "
+                                           f"({'no playlist' if state is None else 'stuck'})"))
+        if state:
+            self.notes.append(f"live edge {self.edge_before} -> {state['edge']}")
+        return found
+
+    def finish(self, timeout):
+        # SIGTERM (not /v1/stop): a player-facing run is stopped by its supervisor; exit 0 is documented.
+        if self.alive():
+            self.proc.send_signal(signal.SIGTERM)
+            self.stopped_by = "SIGTERM"
+        originfuzz.unplant(self.out)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        originfuzz.unplant(self.out)
+        return super().finish(timeout)
 
 
 def metrics_problem(body):
@@ -1258,6 +1355,9 @@ def main(argv=None):
     p.add_argument("--nice", type=int, default=10)
     p.add_argument("--http-batch", type=int, default=100,
                    help="http cases per liveladder server (one server at a time; a case that stops the run ends it early)")
+    p.add_argument("--http-variants", default=",".join(HTTP_VARIANTS),
+                   help="the http kind's servers: worker (--http, token and open variants), origin (--serve); "
+                        "--count N gives N cases of each")
     p.add_argument("--verbose", dest="verbose_bad", action="store_true", help="print each bad case as it finishes")
     p.add_argument("--ci", action="store_true",
                    help="the fixed CI set; exits 1 if any case crashes, hangs or exits with an undocumented code")
@@ -1272,6 +1372,10 @@ def main(argv=None):
     if args.nice:
         os.nice(args.nice)
     kinds = [k for k in args.kinds.split(",") if k]
+    http_variants = [v for v in args.http_variants.split(",") if v]
+    for v in http_variants:
+        if v not in HTTP_VARIANTS:
+            raise SystemExit(f"fuzz: unknown http variant {v!r} (use {', '.join(HTTP_VARIANTS)})")
     for k in kinds:
         if k not in KINDS:
             raise SystemExit(f"fuzz: unknown kind {k!r} (use {', '.join(KINDS)})")
@@ -1297,6 +1401,8 @@ def main(argv=None):
         args.seed = CI_SEED
         for kind in kinds:
             work += [(kind, CI_SEED, i) for i in range(CI_COUNTS[kind])]
+        if "http" in kinds:
+            work += [("http", CI_SEED, f"o{i}") for i in range(CI_ORIGIN_COUNT)]
         if "configs" in kinds:
             work += [("configs", None, f"special-{n}") for n in CI_SPECIALS]
         if os.path.exists(CI_PINNED_FILE):
@@ -1315,6 +1421,13 @@ def main(argv=None):
     else:
         counts = parse_counts(args.count, kinds)
         for kind in kinds:
+            if kind == "http":
+                # --count N gives N cases of each selected http variant (worker: token and open; origin).
+                if "worker" in http_variants:
+                    work += [(kind, args.seed, i) for i in range(counts[kind])]
+                if "origin" in http_variants:
+                    work += [(kind, args.seed, f"o{i}") for i in range(counts[kind])]
+                continue
             work += [(kind, args.seed, i) for i in range(counts[kind])]
         if "configs" in kinds and not args.no_specials and counts.get("configs"):
             work += [("configs", None, f"special-{n}") for n in SPECIAL_CONFIGS]

@@ -674,6 +674,7 @@ def main(argv=None):
     send = sub.add_parser("send")
     send.add_argument("--port", type=int, required=True)
     send.add_argument("--plan", help="the case's plan.json (chunks, pauses, half-close, what each request is)")
+    send.add_argument("--out", help="origin cases: the server's output folder (for the segment and leak oracles)")
     send.add_argument("request")
     args = p.parse_args(argv)
     with open(args.request, "rb") as f:
@@ -689,12 +690,19 @@ def main(argv=None):
         chunks.append((wire[pos:pos + size], pause))
         pos += size
     case = dict(plan, chunks=chunks, wire=wire)
-    result = exchange(args.port, case)
+    if plan.get("variant") == "origin":
+        import originfuzz  # the origin variant: placeholders filled in from the live playlist, its own oracles
+        out = args.out or "/nonexistent"
+        result = originfuzz.exchange(args.port, case)
+        verdict = originfuzz.judge(case, result, out, originfuzz.secrets(out))
+    else:
+        result = exchange(args.port, case)
+        verdict = judge(case, result)
     for r in result["responses"]:
         print(json.dumps(r.summary()))
     print(json.dumps({k: result.get(k) for k in ("closed", "timed_out", "problem", "send_error", "connect_error",
                                                    "seconds")}))
-    for cls, sig in judge(case, result):
+    for cls, sig in verdict:
         print(f"{cls}: {sig}")
     return 0
 

@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import configs  # noqa: E402
 import fuzz  # noqa: E402
 import httpfuzz  # noqa: E402
+import originfuzz  # noqa: E402
 import media  # noqa: E402
 import suites  # noqa: E402
 
@@ -226,6 +227,88 @@ class HttpTests(unittest.TestCase):
         raw = b"HTTP/1.1 405 X\r\nContent-Length: 10\r\n\r\n" + self.response(200, b"{}")
         responses, problem, _ = httpfuzz.parse_responses(raw, False, [True, False])
         self.assertEqual([r.status for r in responses], [405, 200])
+
+
+class OriginTests(unittest.TestCase):
+    STATES = {"360p": {"edge": 10, "sequence": 5, "count": 6}, "240p": {"edge": 9, "sequence": 4, "count": 6}}
+
+    def case(self, **req):
+        info = {"method": "GET", "target": "/360p/index.m3u8", "target_len": 16, "route": "playlist",
+                "resource": "playlist", "expect": "now", "blocking": False, "range": None, "framed": True,
+                "clean": True, "head_method": False, "canonical_auth": True, "carries_token": False}
+        info.update(req)
+        return {"variant": "origin", "requests": [info], "shutdown": False, "framed": True, "chunks": [(b"x", 0)]}
+
+    def judge(self, case, raw, out="/nonexistent", seconds=0.01, moved=False, hidden=(b"SECRET",)):
+        responses, problem, _ = httpfuzz.parse_responses(raw, True, [False])
+        after = {r: dict(s, edge=s["edge"] + (1 if moved else 0)) for r, s in self.STATES.items()}
+        result = {"responses": responses, "closed": True, "timed_out": False, "problem": problem,
+                  "seconds": seconds, "before": self.STATES, "after": after, "values": originfuzz.values_of(self.STATES)}
+        return sorted({c for c, _ in originfuzz.judge(case, result, out, list(hidden))})
+
+    @staticmethod
+    def response(status, body, cors=True, extra=b"", ctype=b"text/plain"):
+        return b"HTTP/1.1 %d X\r\n%sContent-Type: %s\r\n%sContent-Length: %d\r\n\r\n%s" % (
+            status, b"Access-Control-Allow-Origin: *\r\n" if cors else b"", ctype, extra, len(body), body)
+
+    def test_ids_rngs_and_placeholders(self):
+        self.assertEqual(fuzz.parse_case_id("http-origin-2-17"), ("http", 2, "o17"))
+        self.assertEqual(fuzz.case_id("http", 2, "o17"), "http-origin-2-17")
+        a = originfuzz.make_case(fuzz.case_rng("http", 2, "o17"))
+        self.assertEqual(a["wire"], originfuzz.make_case(fuzz.case_rng("http", 2, "o17"))["wire"])
+        case = {"chunks": [(b"GET /240p/index.m3u8?_HLS_msn=@240", 0.1), (b"p:E+1@&x=@S@ HTTP/1.1", 0.0)]}
+        chunks, _ = originfuzz.resolve(case, self.STATES)
+        self.assertEqual(b"".join(c for c, _ in chunks), b"GET /240p/index.m3u8?_HLS_msn=10&x=5 HTTP/1.1")
+        self.assertEqual([p for _, p in chunks], [0.1, 0.0])
+
+    def test_ranges(self):
+        self.assertEqual(originfuzz.expected_range("bytes=0-9", 100), ("part", 0, 9))
+        self.assertEqual(originfuzz.expected_range("bytes=-10", 100), ("part", 90, 99))
+        self.assertEqual(originfuzz.expected_range("bytes=50-999", 100), ("part", 50, 99))
+        self.assertEqual(originfuzz.expected_range("bytes=100-", 100), "unsatisfiable")
+        self.assertEqual(originfuzz.expected_range("bytes=-0", 100), "unsatisfiable")
+        self.assertIsNone(originfuzz.expected_range("bytes=9-0", 100))
+        self.assertIsNone(originfuzz.expected_range("bytes=0-1,3-4", 100))
+
+    def test_oracles(self):
+        playlist = self.response(200, b"#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:5\n" + b"#EXTINF:2,\ns\n" * 6,
+                                 ctype=b"application/vnd.apple.mpegurl")
+        self.assertEqual(self.judge(self.case(), playlist), [])
+        self.assertEqual(self.judge(self.case(), self.response(200, b"#EXTM3U\n", cors=False)), ["no-cors"])
+        self.assertEqual(self.judge(self.case(), self.response(200, b"#EXTM3U SECRET")), ["file-leak"])
+        self.assertEqual(self.judge(self.case(route=None, resource=None, clean=False),
+                                    b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"), [])
+        self.assertEqual(self.judge(self.case(), self.response(500, b"x\n")), ["directive", "server-error"])
+        self.assertEqual(self.judge(self.case(expect="far"), self.response(400, b"too far\n")), [])
+        self.assertEqual(self.judge(self.case(expect="far"), playlist), ["directive"])
+        self.assertEqual(self.judge(self.case(expect="far"), playlist, moved=True), [])
+        self.assertEqual(self.judge(self.case(expect="next", blocking=True), playlist, seconds=1.5), ["directive"])
+        ahead = self.response(200, b"#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:6\n" + b"#EXTINF:2,\ns\n" * 6)
+        self.assertEqual(self.judge(self.case(expect="next", blocking=True), ahead, seconds=1.5), [])
+        self.assertEqual(self.judge(self.case(expect="next", blocking=True), ahead, seconds=5), ["directive"])
+        self.assertEqual(self.judge(self.case(expect="later", blocking=True), self.response(503, b"late\n")), [])
+        self.assertEqual(self.judge(self.case(expect="now"), self.response(503, b"late\n")),
+                         ["directive", "server-error"])
+        self.assertEqual(self.judge(self.case(method="PUT"), self.response(405, b"no\n")), ["wrong-status"])
+        self.assertEqual(self.judge(self.case(method="PUT"), self.response(405, b"no\n", extra=b"Allow: GET, HEAD, OPTIONS\r\n")), [])
+
+    def test_segment_bytes_and_ranges(self):
+        with tempfile.TemporaryDirectory() as out:
+            os.makedirs(os.path.join(out, "360p"))
+            with open(os.path.join(out, "360p", "segment-5.ts"), "wb") as f:
+                f.write(bytes(range(100)))
+            seg = self.case(target="/360p/segment-@360p:S@.ts", resource="segment", route="segment")
+            self.assertEqual(self.judge(seg, self.response(200, bytes(range(100))), out), [])
+            self.assertEqual(self.judge(seg, self.response(200, bytes(99)), out), ["wrong-body"])
+            ranged = dict(seg, requests=[dict(seg["requests"][0], range="bytes=10-19")])
+            good = self.response(206, bytes(range(10, 20)), extra=b"Content-Range: bytes 10-19/100\r\n")
+            self.assertEqual(self.judge(ranged, good, out), [])
+            short = self.response(206, bytes(range(10, 19)), extra=b"Content-Range: bytes 10-19/100\r\n")
+            self.assertEqual(self.judge(ranged, short, out), ["wrong-range"])
+            other = self.response(206, bytes(range(0, 10)), extra=b"Content-Range: bytes 0-9/100\r\n")
+            self.assertEqual(self.judge(ranged, other, out), ["wrong-range"])
+            refused = self.response(416, b"no\n", extra=b"Content-Range: bytes */100\r\n")
+            self.assertEqual(self.judge(ranged, refused, out), ["wrong-range"])
 
 
 if __name__ == "__main__":
