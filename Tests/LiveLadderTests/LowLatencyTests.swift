@@ -107,6 +107,12 @@ final class LowLatencyTests: XCTestCase {
         let ffmpeg = try runProcess("/usr/bin/env", ["ffmpeg", "-nostdin", "-hide_banner", "-v", "warning", "-i", base + "/master.m3u8",
                                                      "-t", "3", "-f", "null", "-"])
         XCTAssertEqual(ffmpeg.status, 0, ffmpeg.stderr)
+        // GStreamer's playbin3 (hlsdemux2) plays it from the origin: still playing, no error, when cut off.
+        let gstreamer = try runProcess("/usr/bin/timeout", ["6", "gst-launch-1.0", "playbin3", "uri=\(base)/master.m3u8",
+                                                            "video-sink=fakesink", "audio-sink=fakesink"])
+        XCTAssertEqual(gstreamer.status, 124, "played until cut off: \(gstreamer.stdout.suffix(400)) \(gstreamer.stderr.suffix(400))")
+        XCTAssertTrue(gstreamer.stdout.contains("PLAYING"), String(gstreamer.stdout.suffix(400)))
+        XCTAssertFalse((gstreamer.stdout + gstreamer.stderr).contains("ERROR"), String((gstreamer.stdout + gstreamer.stderr).suffix(600)))
         run.signal(SIGTERM)
         XCTAssertEqual(run.wait(timeout: 20), 0, run.output)
         XCTAssertEqual(try liveladder("check", folder).status, 0)
