@@ -285,6 +285,13 @@ def make_case(rng):
         requests.append(raw)
         infos.append(info)
     wire = b"".join(requests)
+    chunks, shutdown, framed = frame(wire, infos, rng, notes)
+    return {"variant": variant, "requests": infos, "wire": wire, "chunks": chunks, "shutdown": shutdown,
+            "framed": framed, "notes": notes}
+
+def frame(wire, infos, rng, notes):
+    """How a case's bytes go out: whole, split, trickled (slowloris) or truncated, and whether the client
+    half-closes. Shared by the worker and origin variants (originfuzz.py); returns (chunks, shutdown, framed)."""
     # Stopping the run mid-batch is allowed but should stay rare (each stop costs a restart of the server).
     r = rng.random()
     if r < 0.10 and len(wire) < 4096:
@@ -313,8 +320,8 @@ def make_case(rng):
         shutdown = True
         notes.append(f"truncated at {cut} and half-closed")
         framed = False
-    return {"variant": variant, "requests": infos, "wire": wire, "chunks": chunks, "shutdown": shutdown,
-            "framed": framed, "notes": notes}
+    return chunks, shutdown, framed
+
 
 
 # ---------------------------------------------------------------------------------------------------

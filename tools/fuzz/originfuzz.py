@@ -212,30 +212,7 @@ def make_case(rng):
         requests.append(raw)
         infos.append(info)
     wire = b"".join(requests)
-    r = rng.random()
-    if r < 0.10 and len(wire) < 4096:
-        step, pause = rng.choice([1, 2, 7]), rng.choice([0.005, 0.02])
-        chunks = [(wire[i:i + step], pause) for i in range(0, len(wire), step)]
-        while len(chunks) * pause > 2.0 and step < len(wire):
-            step *= 2
-            chunks = [(wire[i:i + step], pause) for i in range(0, len(wire), step)]
-        notes.append(f"slowloris {step} byte(s) every {pause * 1000:.0f} ms")
-    elif r < 0.20 and len(wire) > 1:
-        cuts = sorted(rng.sample(range(1, len(wire)), min(len(wire) - 1, rng.randint(1, 4))))
-        bounds = [0] + cuts + [len(wire)]
-        chunks = [(wire[a:b], rng.choice([0.0, 0.05, 0.2])) for a, b in zip(bounds, bounds[1:])]
-        notes.append(f"split in {len(chunks)}")
-    else:
-        chunks = [(wire, 0.0)]
-    framed = all(i["framed"] for i in infos)
-    shutdown = (not framed) or rng.random() < 0.15
-    if shutdown:
-        notes.append("half-closed")
-    if rng.random() < 0.04:
-        cut = rng.randrange(len(wire)) if wire else 0
-        chunks = [(wire[:cut], 0.0)]
-        shutdown, framed = True, False
-        notes.append(f"truncated at {cut} and half-closed")
+    chunks, shutdown, framed = httpfuzz.frame(wire, infos, rng, notes)
     return {"variant": "origin", "requests": infos, "wire": wire, "chunks": chunks, "shutdown": shutdown,
             "framed": framed, "notes": notes}
 

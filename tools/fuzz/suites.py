@@ -128,21 +128,9 @@ def _alias_suite(rng: random.Random) -> tuple[str, str]:
     return "cases: &c [*c]\n", "alias inside its own anchor"
 
 
-def _paths(node, prefix=()):
-    yield prefix, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, prefix + (key,))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _paths(value, prefix + (i,))
-
-
-def _parent(tree, path):
-    node = tree
-    for part in path[:-1]:
-        node = node[part]
-    return node
+# The tree walkers are the config kind's.
+_paths = configs._paths
+_parent = configs._get_parent
 
 
 def _odd_value(key, rng):
