@@ -263,10 +263,12 @@ final class Segmenter {
     /// Closes the part being cut at `end` (a fragment of its own) and hands it on.
     private func cutPart(end: Int64, nextBoundary: Int64?) throws {
         guard let current = open else { return }
+        nextPart = nextBoundary
+        // No time since the last cut: nothing to cut (and no byte taken that no part would hold).
+        guard end > partStart else { return }
         try muxer.cut()
         let bytes = muxer.takeBytes()
-        nextPart = nextBoundary
-        guard !bytes.isEmpty, end > partStart else { return }
+        guard !bytes.isEmpty else { return }
         partBytes += bytes
         try sink.part(CompletedPart(segmentNumber: current.boundary.number, index: partIndex, bytes: bytes,
                                     durationTicks: end - partStart, independent: partIndex == 0 || videoStream == nil,
