@@ -35,21 +35,31 @@ struct RunServices {
             events.add(metrics)
             return metrics
         }
-        // --serve: the origin is one more destination of everything published.
-        let origin: OriginServer?
-        do {
-            origin = try server.serve.map { listen in
+        // --serve: the origin is one more destination of everything published. On --http's own address
+        // it shares that server; elsewhere it has its own.
+        var store: OriginStore?
+        var ownOrigin: OriginServer?
+        if let listen = server.serve {
+            do {
                 let (host, port) = try OriginServer.parse(listen: listen)
-                let store = OriginStore(outputDirectory: options.output)
-                options.destinations.append(store)
-                return OriginServer(host: host, port: port, store: store, metrics: metrics?.originMetrics(), logger: logger)
+                let shared = OriginStore(outputDirectory: options.output)
+                options.destinations.append(shared)
+                store = shared
+                if let http, http.host == host, http.port == port {
+                    // The worker server serves it.
+                } else {
+                    ownOrigin = OriginServer(host: host, port: port, store: shared, metrics: metrics?.originMetrics(), logger: logger)
+                }
+            } catch {
+                fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
             }
-        } catch {
-            fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
         }
+        let origin = ownOrigin
+        let sharedStore = origin == nil ? store : nil
         let web = metrics.flatMap { metrics in
             http.map { WorkerHTTPServer(configuration: $0, metrics: metrics, status: status, bus: events, commands: nil,
-                                        version: LiveLadderVersion.version, source: CloudEvent.defaultSource, logger: logger) }
+                                        version: LiveLadderVersion.version, source: CloudEvent.defaultSource, origin: sharedStore,
+                                        logger: logger) }
         }
         let observers: (services: [any Service], notifier: SystemdNotifier?)
         do {

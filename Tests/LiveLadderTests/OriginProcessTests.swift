@@ -49,6 +49,26 @@ final class OriginProcessTests: XCTestCase {
         XCTAssertEqual(report.status, 0, report.stdout)
     }
 
+    /// `--serve` on `--http`'s address: one server; the worker interface keeps its token, players need none.
+    func testTheOriginCanShareTheWorkerInterfacesPort() throws {
+        let folder = try temporaryFolder(self)
+        let port = freePort()
+        let run = try Background(Repo.executable, ["run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--realtime", "--loop",
+                                                   "--playlist-type", "live", "--http", String(port), "--http-token", "s3cret",
+                                                   "--serve", String(port)], log: folder + ".log")
+        let base = "http://127.0.0.1:\(port)"
+        XCTAssertTrue(eventually(timeout: 20) { httpRequest(base + "/master.m3u8").status == 200 }, run.output)
+        XCTAssertEqual(httpRequest(base + "/360p/index.m3u8").status, 200)
+        XCTAssertEqual(httpRequest(base + "/v1/status").status, 401, "the worker interface still asks for its token")
+        XCTAssertEqual(httpRequest(base + "/v1/status", token: "s3cret").status, 200)
+        let metrics = httpRequest(base + "/metrics")
+        XCTAssertEqual(metrics.status, 200)
+        XCTAssertTrue(metrics.body.contains("liveladder_origin_requests_total{resource=\"playlist\",status=\"2xx\"}"), metrics.body)
+        XCTAssertEqual(httpRequest(base + "/../.liveladder").status, 404)
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.wait(timeout: 20), 0, run.output)
+    }
+
     func testATakenPortStopsTheRunBeforeItStarts() throws {
         let folder = try temporaryFolder(self)
         let port = freePort()

@@ -23,12 +23,16 @@ public final class WorkerHTTPServer: Service, Sendable {
     ///   - source: the CloudEvents `source` of `/v1/events`.
     public init(configuration: HTTPServerConfiguration, metrics: MetricsObserver, status: RunStatusModel, bus: RunEventBus,
                 commands: (any WorkerCommands)? = nil, version: String = LiveLadderVersion.version,
-                source: String = CloudEvent.defaultSource, logger: Logger = Logger(label: "liveladder.http")) {
+                source: String = CloudEvent.defaultSource, origin: OriginStore? = nil,
+                logger: Logger = Logger(label: "liveladder.http")) {
         self.configuration = configuration
         self.commandSlot = CommandSlot(commands)
         self.logger = logger
-        self.responder = WorkerResponder(configuration: configuration, metrics: metrics, status: status, bus: bus,
-                                         commands: commandSlot, version: version, source: source, streamDrops: DropCounter())
+        var responder = WorkerResponder(configuration: configuration, metrics: metrics, status: status, bus: bus,
+                                        commands: commandSlot, version: version, source: source, streamDrops: DropCounter())
+        // `--serve` on `--http`'s address: one server, the origin behind every path the interface does not have.
+        responder.origin = origin.map { OriginResponder(store: $0, metrics: metrics.originMetrics()) }
+        self.responder = responder
     }
 
     /// Hands the server the pipeline's commands once it exists (thread-safe; nil takes them away again).

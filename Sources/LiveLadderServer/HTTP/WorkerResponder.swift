@@ -14,12 +14,16 @@ struct WorkerResponder: HTTPResponder {
     let version: String
     let source: String
     let streamDrops: DropCounter
+    /// `--serve` on the same address: every path that is not the worker interface's goes to the origin,
+    /// which players reach without a token.
+    var origin: OriginResponder? = nil
 
     private var token: BearerToken? { configuration.token.map(BearerToken.init) }
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
         let path = request.uri.path
         let route = WorkerRoute(path: path)
+        if route == nil, let origin { return try await origin.respond(to: request, context: context) }
         // Auth before the route is told: without the token, an unknown path and a private one look alike.
         if route?.isPublic != true, let token, !token.accepts(authorization: request.headers[.authorization]) {
             var headers = HTTPFields()
