@@ -504,7 +504,8 @@ class Harness:
             return self.build_special_config(case, index.removeprefix("special-"), folder)
         rng = case_rng(kind, seed, index)
         if kind == "http":
-            return self.build_http(case, rng, folder, origin=is_origin_index(index))
+            return self.build_http(case, rng, folder, origin=is_origin_index(index),
+                                   ll=is_origin_index(index) and originfuzz.is_ll(index))
         if kind == "inputs":
             names = sorted(seeds.SEED_WEIGHTS)
             name = rng.choices(names, [seeds.SEED_WEIGHTS[n] for n in names])[0]
@@ -569,12 +570,12 @@ class Harness:
 
     # --- the http kind -------------------------------------------------------------------------
 
-    def build_http(self, case, rng, folder, origin=False):
-        made = originfuzz.make_case(rng) if origin else httpfuzz.make_case(rng)
+    def build_http(self, case, rng, folder, origin=False, ll=False):
+        made = originfuzz.make_case(rng, ll) if origin else httpfuzz.make_case(rng)
         path = os.path.join(folder, "request.bin")
         with open(path, "wb") as f:
             f.write(made["wire"])
-        plan = {"variant": made["variant"], "shutdown": made["shutdown"], "framed": made["framed"],
+        plan = {"variant": made["variant"], **({"flavour": "ll"} if made.get("flavour") else {}), "shutdown": made["shutdown"], "framed": made["framed"],
                 "chunks": [[len(data), pause] for data, pause in made["chunks"]], "requests": made["requests"]}
         with open(os.path.join(folder, "plan.json"), "w") as f:
             json.dump(plan, f, indent=1)
@@ -603,8 +604,12 @@ class Harness:
             # One server at a time per variant; with --jobs 2 the two variants run side by side.
             mine = [b for b in built if b[0]["variant"] == variant]
             out, mine_results = [], []
-            for start in range(0, len(mine), self.args.http_batch):
-                batch = mine[start:start + self.args.http_batch]
+            # The origin's two flavours (TS without parts, fMP4 with LL-HLS parts) each get their own servers.
+            batches = []
+            for flavour in (None, "ll"):
+                group = [b for b in mine if b[0]["http"].get("flavour") == flavour]
+                batches += [group[i:i + self.args.http_batch] for i in range(0, len(group), self.args.http_batch)]
+            for batch in batches:
                 pos = 0
                 while pos < len(batch):
                     with lock:
@@ -624,7 +629,10 @@ class Harness:
         seed = batch[pos][0]["seed"]
         sid = f"http-server-{seed}-{serial}"
         folder = os.path.join(self.cases_dir, sid)
-        server = (OriginHttpServer if variant == "origin" else HttpServer)(self, variant, folder)
+        if variant == "origin":
+            server = OriginHttpServer(self, variant, folder, ll=batch[pos][0]["http"].get("flavour") == "ll")
+        else:
+            server = HttpServer(self, variant, folder)
         try:
             return self._http_session(server, sid, seed, serial, variant, batch, pos, results, keep, progress)
         except BaseException:
@@ -702,7 +710,7 @@ class Harness:
         made = case["http"]
         if made["variant"] == "origin":
             result = originfuzz.exchange(server.origin_port, made)
-            found = originfuzz.judge(made, result, server.out, server.secrets)
+            found = originfuzz.judge(made, result, server.out, server.secrets, server.seen)
         else:
             result = httpfuzz.exchange(server.port, made)
             found = httpfuzz.judge(made, result)
@@ -1069,18 +1077,21 @@ class OriginHttpServer(HttpServer):
     The cases talk to --serve; --http (open, loopback) gives the health and metrics checks. Files the run never
     published are planted in the output folder for the leak oracle (and removed before `check`)."""
 
-    def __init__(self, harness, variant, folder):
+    def __init__(self, harness, variant, folder, ll=False):
         self.origin_port = free_port()
+        self.ll = ll  # the parts flavour: fMP4 with --part-duration 0.5 (originfuzz.LL_ARGS)
         super().__init__(harness, "open", folder)  # --http without a token (loopback)
         self.variant = "origin"
         self.secrets = []
+        self.seen = {}
         self.edge_before = None
 
     def command(self, binary):
         # The default segment duration (2 s): a blocked reload's 503 comes after 3 × 2 s.
         return [binary, "run", "--input", HTTP_FIXTURE, "--output", self.out, "--overwrite",
                 "--realtime", "--loop", "--playlist-type", "live",
-                "--serve", f"127.0.0.1:{self.origin_port}", "--http", f"127.0.0.1:{self.port}"]
+                "--serve", f"127.0.0.1:{self.origin_port}", "--http", f"127.0.0.1:{self.port}"] + \
+            (originfuzz.LL_ARGS if self.ll else [])
 
     def wait_ready(self, timeout):
         problem = super().wait_ready(timeout)
@@ -1090,7 +1101,10 @@ class OriginHttpServer(HttpServer):
         if state is None:
             return "the origin serves no 360p/index.m3u8 once ready"
         # Warm-up on the origin too: each kind of answer once.
-        for path in ("/master.m3u8", "/240p/index.m3u8", f"/360p/segment-{state['sequence']}.ts", "/nope"):
+        ext = "m4s" if self.ll else "ts"
+        if self.ll and "part_target" not in state:
+            return "the parts flavour's 360p/index.m3u8 has no EXT-X-PART-INF once ready"
+        for path in ("/master.m3u8", "/240p/index.m3u8", f"/360p/segment-{state['sequence']}.{ext}", "/nope"):
             httpfuzz.simple_get(self.origin_port, path, timeout=5)
         originfuzz.plant(self.out)
         self.secrets = originfuzz.secrets(self.out)

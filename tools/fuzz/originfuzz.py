@@ -32,7 +32,17 @@ PLANTED = b"LIVELADDER-FUZZ-PLANTED-7c1e9a"  # the content of files the harness 
 PLANTS = ["fuzz-planted.txt", "360p/fuzz-planted.ts", "240p/segment-999999.ts"]
 LINKS = {"360p/passwd.ts": "/etc/passwd", "link.m3u8": "/etc/passwd"}
 # Filled in per rendition: `@360p:E+1@` (make_request names the rendition its target is for).
-PLACEHOLDER = re.compile(rb"@(?:(360p|240p):)?(E|E\+1|E\+2|E\+3|S|O)@")
+PLACEHOLDER = re.compile(rb"@(?:(360p|240p):)?(E|E\+1|E\+2|E\+3|S|O|N\+2|N\+3|PM|PN|PN\+1|HM|HN|H3|LIM|LIM\+1)@")
+# The parts flavour (ll): `--segment-format fmp4 --part-duration 0.5`. Its extra placeholders: N the newest
+# MSN (the segment in progress when it lists a part, else the edge), PM/PN the newest listed part (msn, index),
+# HM/HN the EXT-X-PRELOAD-HINT's part, H3 = HM + 3, LIM the advance-part limit (ceil(3 / PART-TARGET)).
+LL_ARGS = ["--segment-format", "fmp4", "--part-duration", "0.5"]
+NEXT_PART_BOUND = 1.5  # _HLS_part = newest + 1: one part (0.52 s) + the encoder's latency + margin
+
+
+def is_ll(index):
+    """The flavour of origin case `oI`: odd I run against the parts server (even ones keep their old bytes)."""
+    return int(str(index).lstrip("o")) % 2 == 1
 DIMENSIONS = ["target", "target", "query", "query", "range", "method", "version", "headers", "body", "line"]
 
 # ---------------------------------------------------------------------------------------------------
@@ -40,7 +50,7 @@ DIMENSIONS = ["target", "target", "query", "query", "range", "method", "version"
 # ---------------------------------------------------------------------------------------------------
 
 
-def real_resource(rng):
+def real_resource(rng, ext="ts"):
     """(path, kind): kind is master, playlist, segment or old (a segment that has left the window)."""
     r = rng.random()
     rend = rng.choice(RENDITIONS)
@@ -49,8 +59,8 @@ def real_resource(rng):
     if r < 0.55:
         return f"/{rend}/index.m3u8", "playlist"
     if r < 0.9:
-        return f"/{rend}/segment-@S@.ts", "segment"
-    return f"/{rend}/segment-@O@.ts", "old"
+        return f"/{rend}/segment-@S@.{ext}", "segment"
+    return f"/{rend}/segment-@O@.{ext}", "old"
 
 
 ODD_PATHS = [
@@ -73,9 +83,9 @@ ODD_PATHS = [
 ]
 
 
-def choose_target(rng, notes, odd):
+def choose_target(rng, notes, odd, ext="ts"):
     """(target bytes, the resource kind it names or None, whether it is plain)."""
-    path, kind = real_resource(rng)
+    path, kind = real_resource(rng, ext)
     if not odd:
         return path, kind, True
     odd_path = rng.choice(ODD_PATHS)
@@ -106,10 +116,14 @@ QUERIES = [
 BLOCKING = {"next", "later"}
 
 
-def choose_query(rng, notes, odd):
+def choose_query(rng, notes, odd, ll=False):
     if not odd:
         return "", "now", True
     q, expect = rng.choice(QUERIES)
+    if ll:
+        # With parts, part 0 of the edge exists; edge + 3 may be the newest (in progress) + 2: held, not refused.
+        expect = {"?_HLS_msn=@E@&_HLS_part=0": "now"}.get(q, expect)
+        expect = "later" if expect == "far" else expect
     notes.append(f"query {q[:40]!r}{f' ({len(q)} chars)' if len(q) > 40 else ''}")
     # Raw non-ASCII in a target is refused by the parser (llhttp), so such a query is not a plain one.
     return q, expect, expect is not None and "#" not in q and q.isascii()
@@ -151,23 +165,25 @@ def choose_method(rng, notes, odd):
     return m, m in (b"PUT", b"DELETE", b"POST", b"PATCH", b"OPTIONS", b"HEAD", b"TRACE", b"PROPFIND")  # not BREW: llhttp refuses it
 
 
-def make_request(rng, notes):
+def make_request(rng, notes, ll=False):
     odd = set(rng.sample(DIMENSIONS, rng.choice([0, 1, 1, 1, 2, 2, 3])))
-    path, resource, plain_target = choose_target(rng, notes, "target" in odd)
+    path, resource, plain_target = choose_target(rng, notes, "target" in odd, "m4s" if ll else "ts")
     query, expect, plain_query = ("", "now", True)
     if resource == "playlist" and rng.random() < 0.25:
         # The blocking reload itself, alone, so its timing is judged (QUERIES holds them among 50 others).
         query, expect = rng.choice([("?_HLS_msn=@E+1@", "next"), ("?_HLS_msn=@E+2@", "later"), ("?_HLS_msn=@E+3@", "far")])
+        if ll and expect == "far":
+            query = "?_HLS_msn=@N+3@"
         notes.append(f"query {query!r}")
         plain_query, odd = True, set()
     elif resource == "playlist" and rng.random() < 0.6:
         # The directives are the playlist's own input: drawn for most playlist requests, and a blocking one
         # mostly comes with nothing else odd, so its timing and answer are judged.
-        query, expect, plain_query = choose_query(rng, notes, True)
+        query, expect, plain_query = choose_query(rng, notes, True, ll)
         if expect in BLOCKING | {"far"} and rng.random() < 0.7:
             odd = set()
     elif "query" in odd:
-        query, expect, plain_query = choose_query(rng, notes, True)
+        query, expect, plain_query = choose_query(rng, notes, True, ll)
     method, plain_method = choose_method(rng, notes, "method" in odd)
     if method in (b"PUT", b"DELETE", b"POST", b"PATCH") and "body" not in odd and rng.random() < 0.7:
         odd.add("body")  # the write methods mostly come with bodies
@@ -184,7 +200,8 @@ def make_request(rng, notes):
     body_lines, body, framed = httpfuzz.choose_body(rng, method, notes, "body" in odd)
     lines += body_lines
     rendition = "240p" if "240p" in path else "360p"
-    target = re.sub(r"@(E|E\+1|E\+2|E\+3|S|O)@", rf"@{rendition}:\1@", path + query).encode("utf-8")
+    target = re.sub(r"@(E|E\+1|E\+2|E\+3|S|O|N\+2|N\+3|PM|PN|PN\+1|HM|HN|H3|LIM|LIM\+1)@", rf"@{rendition}:\1@",
+                    path + query).encode("utf-8")
     head = method + b" " + target + b" " + version if version else method + b" " + target
     if "line" in odd:
         head = rng.choice([b"", b"\r\n" + head, b" " + head, head.replace(b" ", b"  ", 1), head + b" "])
@@ -192,7 +209,7 @@ def make_request(rng, notes):
         plain_target = False
     raw = head + b"\r\n" + b"".join(l + b"\r\n" for l in lines) + b"\r\n" + body
     clean = plain_target and plain_query and plain_method and plain_version and clean_head and framed
-    blocking = expect in BLOCKING and resource in ("playlist", None) and method in (b"GET", b"HEAD", b"get",
+    blocking = expect in BLOCKING | PART_BLOCKING and resource in ("playlist", None) and method in (b"GET", b"HEAD", b"get",
                                                                                       b"head", b"Get")
     return raw, {"method": method.decode("latin-1")[:40], "target": target.decode("latin-1")[:200],
                  "target_len": len(target), "route": resource, "resource": resource, "expect": expect,
@@ -201,20 +218,73 @@ def make_request(rng, notes):
                  "head_method": method in (b"HEAD", b"CONNECT"), "canonical_auth": True, "carries_token": False}
 
 
-def make_case(rng):
+# The parts flavour's own requests: (target, resource, expect). Playlist directives on parts (expect:
+# nextpart = 200 within NEXT_PART_BOUND listing that part; limit = the advance-part limit itself, held: 200 or
+# 503; bad/far = 400 at once; later = 200 or 503; now = 200 at once) and the part files (resource part: 200 with
+# the file's bytes; hint: the preload-hinted part, not yet published when asked; hint3: a hint 3 segments ahead).
+PART_REQUESTS = [
+    ("/{r}/index.m3u8?_HLS_msn=@PM@&_HLS_part=@PN+1@", "playlist", "nextpart"),
+    ("/{r}/index.m3u8?_HLS_msn=@PM@&_HLS_part=@PN+1@", "playlist", "nextpart"),
+    ("/{r}/index.m3u8?_HLS_msn=@PM@&_HLS_part=@PN+1@&_HLS_skip=YES", "playlist", "nextpart"),
+    ("/{r}/index.m3u8?_HLS_msn=@PM@&_HLS_part=@LIM@", "playlist", "limit"),
+    ("/{r}/index.m3u8?_HLS_msn=@PM@&_HLS_part=@LIM+1@", "playlist", "bad"),
+    ("/{r}/index.m3u8?_HLS_msn=@N+2@&_HLS_part=@LIM+1@", "playlist", "bad"),
+    ("/{r}/index.m3u8?_HLS_msn=@N+2@&_HLS_part=0", "playlist", "later"),
+    ("/{r}/index.m3u8?_HLS_msn=@N+3@&_HLS_part=0", "playlist", "far"),
+    ("/{r}/index.m3u8?_HLS_msn=@O@&_HLS_part=0", "playlist", "now"),
+    ("/{r}/index.m3u8?_HLS_msn=@O@&_HLS_part=@LIM@", "playlist", "now"),
+    ("/{r}/index.m3u8?_HLS_msn=@S@&_HLS_part=0", "playlist", "now"),
+    ("/{r}/index.m3u8?_HLS_part=@PN+1@", "playlist", "bad"),
+    ("/{r}/segment-@PM@.@PN@.m4s", "part", None), ("/{r}/segment-@PM@.@PN@.m4s", "part", None),
+    ("/{r}/segment-@PM@.0.m4s", "part", None),
+    ("/{r}/segment-@HM@.@HN@.m4s", "hint", None), ("/{r}/segment-@HM@.@HN@.m4s", "hint", None),
+    ("/{r}/segment-@H3@.@HN@.m4s", "hint3", None),
+]
+PART_BLOCKING = {"nextpart", "limit"}
+PART_RANGES = ["bytes=0-99", "bytes=0-0", "bytes=100-", "bytes=-500", "bytes=0-", "bytes=99999999-",
+               "bytes=0-1,5-9", "bytes=-0", "bytes=9-0"]
+
+
+def make_part_request(rng, notes):
+    """One clean GET/HEAD for a part or a part directive (the parts flavour)."""
+    rendition = rng.choice(RENDITIONS)
+    path, resource, expect = rng.choice(PART_REQUESTS)
+    target = re.sub(r"@([^@/]+)@", rf"@{rendition}:\1@", path.format(r=rendition))
+    method = b"GET" if rng.random() < 0.85 else b"HEAD"
+    notes.append(f"part request {path.split('/', 2)[2][:48]!r}")
+    lines = [b"Host: " + httpfuzz.HOST, b"User-Agent: liveladder-fuzz", b"Accept: */*"]
+    ranges = []
+    if resource == "part" and rng.random() < 0.4:
+        value = rng.choice(PART_RANGES)
+        notes.append(f"range {value!r}")
+        ranges = [b"Range: " + value.encode()]
+    lines += ranges
+    raw = method + b" " + target.encode() + b" HTTP/1.1\r\n" + b"".join(l + b"\r\n" for l in lines) + b"\r\n"
+    return raw, {"method": method.decode(), "target": target, "target_len": len(target), "route": resource,
+                 "resource": resource, "expect": expect if resource == "playlist" else "now",
+                 "blocking": expect in BLOCKING | PART_BLOCKING, "range": ranges[0].decode()[7:] if ranges else None,
+                 "framed": True, "clean": True, "head_method": method == b"HEAD", "canonical_auth": True,
+                 "carries_token": False, "part_directive": resource == "playlist"}
+
+
+def make_case(rng, ll=False):
     notes = []
     n = 1 if rng.random() < 0.75 else rng.randint(2, 4)
     if n > 1:
         notes.append(f"pipelined x{n}")
     requests, infos = [], []
     for _ in range(n):
-        raw, info = make_request(rng, notes)
+        raw, info = make_part_request(rng, notes) if ll and rng.random() < 0.5 else make_request(rng, notes, ll)
         requests.append(raw)
         infos.append(info)
     wire = b"".join(requests)
     chunks, shutdown, framed = httpfuzz.frame(wire, infos, rng, notes)
-    return {"variant": "origin", "requests": infos, "wire": wire, "chunks": chunks, "shutdown": shutdown,
+    made = {"variant": "origin", "requests": infos, "wire": wire, "chunks": chunks, "shutdown": shutdown,
             "framed": framed, "notes": notes}
+    if ll:
+        made["flavour"] = "ll"
+        notes.insert(0, "parts flavour")
+    return made
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -229,7 +299,51 @@ def live_state(port, rendition="360p"):
     m = re.search(rb"#EXT-X-MEDIA-SEQUENCE:(\d+)", body)
     count = body.count(b"#EXTINF:")
     seq = int(m.group(1)) if m else 0
-    return {"edge": seq + count - 1, "sequence": seq, "count": count}
+    state = {"edge": seq + count - 1, "sequence": seq, "count": count}
+    state.update(part_state(body))
+    return state
+
+
+PART_URI = re.compile(rb'#EXT-X-PART:[^\n]*URI="segment-(\d+)\.(\d+)\.m4s"')
+HINT_URI = re.compile(rb'#EXT-X-PRELOAD-HINT:[^\n]*URI="segment-(\d+)\.(\d+)\.m4s"')
+PART_TARGET = re.compile(rb"#EXT-X-PART-INF:PART-TARGET=([0-9.]+)")
+
+
+def part_state(body):
+    """The parts a media playlist lists: {'part': (msn, index) of the newest, 'hint': (msn, index),
+    'part_target': float}, only the keys the playlist has."""
+    state = {}
+    parts = [(int(a), int(b)) for a, b in PART_URI.findall(body)]
+    if parts:
+        state["part"] = max(parts)
+    hint = HINT_URI.search(body)
+    if hint:
+        state["hint"] = (int(hint.group(1)), int(hint.group(2)))
+    target = PART_TARGET.search(body)
+    if target:
+        state["part_target"] = float(target.group(1))
+    return state
+
+
+def part_satisfied(body, msn, part):
+    """BlockingReload.isSatisfied as documented (docs/delivery.md): does this playlist list part `part` of
+    segment `msn`, where a part past the last of a complete `msn` means part 0 of `msn + 1`?"""
+    seq = re.search(rb"#EXT-X-MEDIA-SEQUENCE:(\d+)", body)
+    last = int(seq.group(1)) + body.count(b"#EXTINF:") - 1 if seq else -1
+    parts = [(int(a), int(b)) for a, b in PART_URI.findall(body)]
+    if b"#EXT-X-ENDLIST" in body:
+        return True
+    if any(m == msn and i >= part for m, i in parts) or any(m > msn for m, _ in parts):
+        return True
+    if last < msn:
+        return False
+    of_msn = [i for m, i in parts if m == msn]
+    # A complete msn: unlisted parts (expired) say nothing; past its last part means the next segment.
+    return not of_msn or part <= max(of_msn) or last > msn
+
+
+def advance_limit(target):
+    return -(-3 // target) if target < 1 else 3  # ceil(3 / PART-TARGET)
 
 
 def values_of(states):
@@ -239,6 +353,14 @@ def values_of(states):
         for name, value in (("E", state["edge"]), ("E+1", state["edge"] + 1), ("E+2", state["edge"] + 2),
                             ("E+3", state["edge"] + 3), ("S", state["sequence"]), ("O", max(0, state["sequence"] - 3))):
             values[f"{rendition}:{name}"] = value
+        if "part" in state or "hint" in state or "part_target" in state:
+            pm, pn = state.get("part", (state["edge"], 0))
+            hm, hn = state.get("hint", (pm, pn + 1))
+            newest = max(state["edge"], pm)
+            limit = int(advance_limit(state.get("part_target", 0.5)))
+            for name, value in (("N+2", newest + 2), ("N+3", newest + 3), ("PM", pm), ("PN", pn), ("PN+1", pn + 1),
+                                ("HM", hm), ("HN", hn), ("H3", hm + 3), ("LIM", limit), ("LIM+1", limit + 1)):
+                values[f"{rendition}:{name}"] = value
     return values
 
 
@@ -368,13 +490,15 @@ def parser_answer(resp):
 
 def segment_file(out, target):
     """The output folder's file a segment target names, if it is one of ours (`/360p/segment-N.ts`)."""
-    m = re.fullmatch(r"/(360p|240p)/(segment-\d+\.ts)(\?.*)?", target)
+    m = re.fullmatch(r"/(360p|240p)/(segment-\d+(?:\.\d+)?\.(?:ts|m4s))(\?.*)?", target)
     return os.path.join(out, m.group(1), m.group(2)) if m else None
 
 
-def judge(case, result, out, hidden):
-    """[(class, signature)] for one origin exchange. `out`: the output folder; `hidden`: secrets(out)."""
+def judge(case, result, out, hidden, seen=None):
+    """[(class, signature)] for one origin exchange. `out`: the output folder; `hidden`: secrets(out);
+    `seen`: the server's state across its cases (the parts flavour's PART-TARGET)."""
     found = []
+    seen = {} if seen is None else seen
     if result.get("connect_error"):
         return [("server-gone", f"server-gone: {httpfuzz._norm(result['connect_error'])}")]
     if result["problem"]:
@@ -390,7 +514,8 @@ def judge(case, result, out, hidden):
     before, after = result.get("before") or {}, result.get("after") or {}
     # A segment published between the read before the case and the one after it: edge-relative answers may
     # then be those of the next edge.
-    moved = any(not after.get(r) or not before.get(r) or after[r]["edge"] != before[r]["edge"] for r in RENDITIONS)
+    moved = any(not after.get(r) or not before.get(r) or after[r]["edge"] != before[r]["edge"] or
+                after[r].get("part", (0,))[0] != before[r].get("part", (0,))[0] for r in RENDITIONS)
     single = len(case["requests"]) == 1 and not case["shutdown"] and len(case["chunks"]) == 1
     for i, resp in enumerate(result["responses"]):
         req = case["requests"][i] if i < len(case["requests"]) else case["requests"][-1]
@@ -405,7 +530,7 @@ def judge(case, result, out, hidden):
             if req["clean"] and i == 0 and case["framed"] and not case["shutdown"]:
                 found.append(("wrong-status", f"wrong-status: the parser refused a clean request ({label})"))
             continue
-        blocked_503 = resp.status == 503 and req["expect"] in ("later", "next", "far") and \
+        blocked_503 = resp.status == 503 and req["expect"] in ("later", "next", "far", "limit", "nextpart") and \
             req["resource"] in ("playlist", None)
         if resp.status not in STATUSES and not blocked_503:
             cls = "server-error" if resp.status >= 500 else "wrong-status"
@@ -419,8 +544,48 @@ def judge(case, result, out, hidden):
         m = req["method"]
         if req["clean"]:
             found += clean_expectations(req, resp, m, label, moved, single, result)
-        if resp.status in (200, 206, 416) and req["resource"] in ("segment", "old") and m == "GET":
+        if resp.status in (200, 206, 416) and req["resource"] in ("segment", "old", "part", "hint", "hint3") and m == "GET":
             found += segment_bytes(req, resp, out, result)
+        if case.get("flavour") == "ll":
+            found += part_expectations(req, resp, label, moved, single, result, seen)
+    return found
+
+
+def part_expectations(req, resp, label, moved, single, result, seen):
+    """The parts flavour's oracles (README.md, "origin", parts flavour)."""
+    found = []
+    m, resource, seconds = req["method"], req["resource"], result.get("seconds", 0)
+    if resource == "playlist" and resp.status == 200 and m == "GET" and resp.body.startswith(b"#EXTM3U"):
+        target = PART_TARGET.search(resp.body)
+        if not target:
+            found.append(("wrong-body", "wrong-body: a media playlist of the parts flavour without EXT-X-PART-INF"))
+        else:
+            value = target.group(1).decode()
+            if seen.setdefault("part_target", value) != value:
+                found.append(("wrong-body", "wrong-body: PART-TARGET changed between playlist answers"))
+    if not req["clean"] or m not in ("GET", "HEAD"):
+        return found
+    if resource == "part" and resp.status == 404:
+        found.append(("wrong-status", "wrong-status: 404 for a part the playlist lists"))
+    if resource == "hint3" and resp.status != 404 and not parser_answer(resp):
+        found.append(("wrong-status", f"wrong-status: {resp.status} for the part 3 segments past the hint "
+                                      f"(404 expected: not published)"))
+    if not req.get("part_directive"):
+        return found
+    expect = req["expect"]
+    if expect == "nextpart":
+        if resp.status != 200:
+            found.append(("directive", f"directive: {resp.status} for _HLS_part = the newest part + 1 (200 expected)"))
+        elif single and seconds > NEXT_PART_BOUND:
+            found.append(("directive", f"directive: the next part answered after more than {NEXT_PART_BOUND} s"))
+        if resp.status == 200 and m == "GET":
+            values = result.get("values") or {}
+            r = "240p" if "/240p/" in req["target"] else "360p"
+            want = (values.get(f"{r}:PM"), values.get(f"{r}:PN+1"))
+            if None not in want and not part_satisfied(resp.body, *want):
+                found.append(("directive", "directive: a held next-part request answered before its part was listed"))
+    elif expect == "limit" and resp.status not in (200, 503):
+        found.append(("directive", f"directive: {resp.status} for _HLS_part at the advance-part limit (200 or 503)"))
     return found
 
 
@@ -461,7 +626,7 @@ def clean_expectations(req, resp, method, label, moved, single, result):
     if resp.status == 200 and method == "GET":
         if not resp.body.startswith(b"#EXTM3U"):
             found.append(("wrong-body", "wrong-body: a 200 playlist that is not a playlist"))
-        elif expect in ("next", "later"):
+        elif expect in ("next", "later") and not req.get("part_directive"):
             values = result.get("values") or {}
             rendition = "240p" if "/240p/" in req["target"] else "360p"
             want = values.get(f"{rendition}:{'E+1' if expect == 'next' else 'E+2'}")
