@@ -283,4 +283,31 @@ final class OriginTests: XCTestCase {
         XCTAssertTrue(after.contains("liveladder_origin_blocked_wait_seconds_count 1"), after)
         XCTAssertTrue(after.contains("liveladder_origin_blocked_wait_seconds_bucket{le=\"0.1\"} 0"), "held over 0.2 s: \(after)")
     }
+
+    /// O4: a request for the part the preload hint names is held until the part is complete, then served
+    /// whole; a part nobody hinted at is a 404 at once.
+    func testAPreloadHintedPartIsHeldUntilItIsComplete() async throws {
+        var playlist = MediaPlaylist(targetDuration: 2, mediaSequence: 0, discontinuitySequence: 0,
+                                     segments: [MediaSegment(uri: "segment-0.m4s", duration: 2)])
+        playlist.partTarget = 0.5
+        playlist.serverControl = ServerControl(canBlockReload: true, partHoldBack: 1.5)
+        playlist.inProgress = SegmentInProgress(parts: [MediaPart(uri: "segment-1.0.m4s", duration: 0.5, independent: true)])
+        playlist.preloadHint = PreloadHint(uri: "segment-1.1.m4s")
+        store.published("360p/segment-1.0.m4s", bytes: [1, 2, 3], as: .part(number: 1, index: 0))
+        store.published("360p/index.m3u8", bytes: Array(playlist.render().utf8), as: .mediaPlaylist(playlist))
+        let notHinted = try await get("/360p/segment-1.2.m4s")
+        XCTAssertEqual(notHinted.status, 404)
+        let port = self.port
+        async let held = offPool { try RawHTTP.request(port: port, path: "/360p/segment-1.1.m4s") }
+        while store.blockedRequests < 1 { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(300))
+        let published = Date()
+        store.published("360p/segment-1.1.m4s", bytes: Array("part one".utf8), as: .part(number: 1, index: 1))
+        let answer = try await held
+        XCTAssertEqual(answer.status, 200)
+        XCTAssertEqual(answer.body, "part one")
+        XCTAssertEqual(answer.headers["cache-control"], "public, max-age=31536000, immutable")
+        XCTAssertLessThan(Date().timeIntervalSince(published), 0.5)
+        XCTAssertEqual(store.blockedRequests, 0)
+    }
 }

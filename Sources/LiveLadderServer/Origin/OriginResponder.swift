@@ -34,9 +34,21 @@ struct OriginResponder: HTTPResponder {
             headers[.allow] = "GET, HEAD, OPTIONS"
             return (text(.methodNotAllowed, "\(request.method.rawValue) is not served; use GET or HEAD", headers), "other", 0)
         }
-        guard let path = Self.resourcePath(request.uri.path), var served = store.file(path) else {
+        guard let path = Self.resourcePath(request.uri.path) else {
             return (text(.notFound, "no such resource", headers), "other", 0)
         }
+        var found = store.file(path)
+        if found == nil, let target = store.hinted(path) {
+            // The part the playlist hints at: held until it is complete, then served whole (O4).
+            let started = Date()
+            let published = await store.waitForFile(path, timeout: 3 * Double(target))
+            metrics?.held(seconds: Date().timeIntervalSince(started))
+            guard published else {
+                return (text(.serviceUnavailable, "the hinted part did not appear within 3 × target duration", headers), "segment", 0)
+            }
+            found = store.file(path)
+        }
+        guard var served = found else { return (text(.notFound, "no such resource", headers), "other", 0) }
         let resource = Self.label(served.kind)
         if served.kind == .mediaPlaylist {
             switch await playlist(path, request) {

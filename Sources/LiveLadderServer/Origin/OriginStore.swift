@@ -46,6 +46,8 @@ public final class OriginStore: PublishDestination, @unchecked Sendable {
     private var cachedOrder: [String: [String]] = [:]
     private var playlists: [String: PlaylistState] = [:]
     private var waiters: [String: [Int: Waiter]] = [:]
+    /// Requests for a preload-hinted part, held until it is published (HLS-RULES O4), by path.
+    private var fileWaiters: [String: [Int: CheckedContinuation<Bool, Never>]] = [:]
     private var cancelledEarly: Set<Int> = []
     private var nextWaiter = 0
     /// Playlist updates that woke at least one blocked request, and the requests they woke.
@@ -63,6 +65,7 @@ public final class OriginStore: PublishDestination, @unchecked Sendable {
         var woken: [CheckedContinuation<Bool, Never>] = []
         lock.withLock {
             let folder = path.split(separator: "/").dropLast().joined(separator: "/")
+            if let held = fileWaiters.removeValue(forKey: path) { woken += held.values }
             switch file {
             case .master:
                 known[path] = .masterPlaylist
@@ -168,8 +171,63 @@ public final class OriginStore: PublishDestination, @unchecked Sendable {
         }
     }
 
+    /// Whether `path` is the part a media playlist's EXT-X-PRELOAD-HINT names now, and that playlist's
+    /// target duration (how long a request for it may be held).
+    func hinted(_ path: String) -> Int? {
+        lock.withLock {
+            for (playlistPath, state) in playlists {
+                guard let hint = state.playlist.preloadHint, !state.playlist.endList else { continue }
+                let folder = playlistPath.split(separator: "/").dropLast().joined(separator: "/")
+                if (folder.isEmpty ? hint.uri : folder + "/" + hint.uri) == path { return state.playlist.targetDuration }
+            }
+            return nil
+        }
+    }
+
+    /// Waits until `path` is published (true) or `timeout` seconds pass (false): a preload-hinted part is
+    /// served whole once it is complete, never before (HLS-RULES O4).
+    func waitForFile(_ path: String, timeout: Double) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.waitForPublication(path) }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(timeout))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func waitForPublication(_ path: String) async -> Bool {
+        let id = lock.withLock { () -> Int in
+            nextWaiter += 1
+            return nextWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let answerNow = lock.withLock { () -> Bool? in
+                    if cancelledEarly.remove(id) != nil { return false }
+                    if known[path] != nil { return true }
+                    fileWaiters[path, default: [:]][id] = continuation
+                    return nil
+                }
+                if let answerNow { continuation.resume(returning: answerNow) }
+            }
+        } onCancel: {
+            let continuation = lock.withLock { () -> CheckedContinuation<Bool, Never>? in
+                if let held = fileWaiters[path]?.removeValue(forKey: id) { return held }
+                cancelledEarly.insert(id)
+                return nil
+            }
+            continuation?.resume(returning: false)
+        }
+    }
+
     /// Requests blocked right now, for the metrics and tests.
-    public var blockedRequests: Int { lock.withLock { waiters.values.reduce(0) { $0 + $1.count } } }
+    public var blockedRequests: Int {
+        lock.withLock { waiters.values.reduce(0) { $0 + $1.count } + fileWaiters.values.reduce(0) { $0 + $1.count } }
+    }
 
     /// (updates that woke someone, requests woken) so far.
     public var wakeUpCounts: (updates: Int, requests: Int) { lock.withLock { (wakeUps, wokenRequests) } }
