@@ -132,43 +132,12 @@ public final class OriginStore: PublishDestination, @unchecked Sendable {
 
     /// Waits until a playlist update satisfies `request` (true), or `timeout` seconds pass (false).
     func waitForPlaylist(_ path: String, _ request: PlaylistRequest, timeout: Double) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.waitForever(path, request) }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(timeout))
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-    }
-
-    private func waitForever(_ path: String, _ request: PlaylistRequest) async -> Bool {
-        let id = lock.withLock { () -> Int in
-            nextWaiter += 1
-            return nextWaiter
-        }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let answerNow = lock.withLock { () -> Bool? in
-                    if cancelledEarly.remove(id) != nil { return false }
-                    if let state = playlists[path], state.playlist.endList || BlockingReload.isSatisfied(request, playlist: state.playlist) {
-                        return true
-                    }
-                    waiters[path, default: [:]][id] = Waiter(request: request, continuation: continuation)
-                    return nil
-                }
-                if let answerNow { continuation.resume(returning: answerNow) }
-            }
-        } onCancel: {
-            let waiter = lock.withLock { () -> Waiter? in
-                if let waiter = waiters[path]?.removeValue(forKey: id) { return waiter }
-                cancelledEarly.insert(id)
-                return nil
-            }
-            waiter?.continuation.resume(returning: false)
-        }
+        await hold(timeout: timeout,
+                   ready: { [self] in
+                       playlists[path].map { $0.playlist.endList || BlockingReload.isSatisfied(request, playlist: $0.playlist) } ?? false
+                   },
+                   park: { [self] in waiters[path, default: [:]][$0] = Waiter(request: request, continuation: $1) },
+                   unpark: { [self] in waiters[path]?.removeValue(forKey: $0)?.continuation })
     }
 
     /// Whether `path` is the part a media playlist's EXT-X-PRELOAD-HINT names now, and that playlist's
@@ -187,8 +156,45 @@ public final class OriginStore: PublishDestination, @unchecked Sendable {
     /// Waits until `path` is published (true) or `timeout` seconds pass (false): a preload-hinted part is
     /// served whole once it is complete, never before (HLS-RULES O4).
     func waitForFile(_ path: String, timeout: Double) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.waitForPublication(path) }
+        await hold(timeout: timeout,
+                   ready: { [self] in known[path] != nil },
+                   park: { [self] in fileWaiters[path, default: [:]][$0] = $1 },
+                   unpark: { [self] in fileWaiters[path]?.removeValue(forKey: $0) })
+    }
+
+    /// Holds a request until what it waits for exists (true) or `timeout` seconds pass (false). The three
+    /// closures run under `lock`: `ready` answers at once; `park` stores the continuation where
+    /// `published` resumes it; `unpark` takes it back out on the timeout (a cancellation), and nil means
+    /// it was already resumed. A cancellation that comes before parking is remembered in `cancelledEarly`.
+    private func hold(timeout: Double, ready: @escaping @Sendable () -> Bool,
+                      park: @escaping @Sendable (Int, CheckedContinuation<Bool, Never>) -> Void,
+                      unpark: @escaping @Sendable (Int) -> CheckedContinuation<Bool, Never>?) async -> Bool {
+        let id = lock.withLock { () -> Int in
+            nextWaiter += 1
+            return nextWaiter
+        }
+        let parked: @Sendable () async -> Bool = { [self] in
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                    let answerNow = lock.withLock { () -> Bool? in
+                        if cancelledEarly.remove(id) != nil { return false }
+                        if ready() { return true }
+                        park(id, continuation)
+                        return nil
+                    }
+                    if let answerNow { continuation.resume(returning: answerNow) }
+                }
+            } onCancel: {
+                let continuation = lock.withLock { () -> CheckedContinuation<Bool, Never>? in
+                    if let parked = unpark(id) { return parked }
+                    cancelledEarly.insert(id)
+                    return nil
+                }
+                continuation?.resume(returning: false)
+            }
+        }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await parked() }
             group.addTask {
                 try? await Task.sleep(for: .seconds(timeout))
                 return false
@@ -196,31 +202,6 @@ public final class OriginStore: PublishDestination, @unchecked Sendable {
             let first = await group.next() ?? false
             group.cancelAll()
             return first
-        }
-    }
-
-    private func waitForPublication(_ path: String) async -> Bool {
-        let id = lock.withLock { () -> Int in
-            nextWaiter += 1
-            return nextWaiter
-        }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let answerNow = lock.withLock { () -> Bool? in
-                    if cancelledEarly.remove(id) != nil { return false }
-                    if known[path] != nil { return true }
-                    fileWaiters[path, default: [:]][id] = continuation
-                    return nil
-                }
-                if let answerNow { continuation.resume(returning: answerNow) }
-            }
-        } onCancel: {
-            let continuation = lock.withLock { () -> CheckedContinuation<Bool, Never>? in
-                if let held = fileWaiters[path]?.removeValue(forKey: id) { return held }
-                cancelledEarly.insert(id)
-                return nil
-            }
-            continuation?.resume(returning: false)
         }
     }
 
