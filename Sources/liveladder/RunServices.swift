@@ -16,7 +16,7 @@ struct RunServices {
     let group: ServiceGroup
     let pipeline: RunService
 
-    init(options given: RunOptions, logger: Logger, worker: WorkerOptions, server: ServerOptions) {
+    init(options given: RunOptions, logger: Logger, worker: WorkerOptions, server: ServerOptions, push: PushOptions = PushOptions()) {
         var options = given
         let events = RunEventBus()
         let status = RunStatusModel()
@@ -54,6 +54,15 @@ struct RunServices {
                 fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
             }
         }
+        // --push: one more destination per origin; the run's end waits (bounded) for them to deliver.
+        let pushes: RunPushes
+        do {
+            pushes = RunPushes(targets: try push.targets(), events: events, segmentDuration: options.config.segmentDuration, logger: logger)
+        } catch {
+            fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
+        }
+        options.destinations += pushes.destinations as [any PublishDestination]
+        let drainLimit = Duration.milliseconds(Int(min(max(3 * options.config.segmentDuration + 2, 5), 30) * 1000))
         let origin = ownOrigin
         let sharedStore = origin == nil ? store : nil
         let web = metrics.flatMap { metrics in
@@ -75,7 +84,8 @@ struct RunServices {
         let ladder = LadderRun(options: options, logger: logger, events: events)
         web?.setCommands(ladder)
         let notifier = observers.notifier
-        pipeline = RunService(ladder: ladder, status: status, alerts: alerts, onStopping: { notifier?.stopping() }, gate: {
+        pipeline = RunService(ladder: ladder, status: status, alerts: alerts, onStopping: { notifier?.stopping() },
+                              drain: { await pushes.drain(within: drainLimit) }, gate: {
             // The worker interface listens before the pipeline starts, or the run does not start: a
             // supervisor probing a port that is not there would restart a healthy channel.
             if let web, await web.boundPort() == nil {
