@@ -165,13 +165,11 @@ public final class PushDestination: PublishDestination, @unchecked Sendable {
         var backoff = Duration.milliseconds(100)
         while true {
             guard !Task.isCancelled else { return }
-            guard let body = await body(of: item, lane: key) else {
-                if case .master = item.work {
-                    return conclude(item, lane: key, .superseded, attempts: attempts, status: status)
-                }
-                // A playlist whose init segment the origin lacks (it refused it): nothing in it would play.
-                return conclude(item, lane: key, .refused, attempts: attempts, status: status,
-                                error: "its init segment is not on the origin")
+            let body: [UInt8]
+            switch await content(of: item, lane: key) {
+            case .send(let bytes): body = bytes
+            case .superseded: return conclude(item, lane: key, .superseded, attempts: attempts, status: status)
+            case .withheld(let reason): return conclude(item, lane: key, .unsent, attempts: attempts, status: status, error: reason)
             }
             attempts += 1
             let response = await transport.send(method: item.work.isDelete ? "DELETE" : target.method.rawValue,
@@ -225,30 +223,41 @@ public final class PushDestination: PublishDestination, @unchecked Sendable {
         }
     }
 
+    private enum Content {
+        case send([UInt8])
+        /// A newer master waits behind this one.
+        case superseded
+        /// It cannot go without breaking PU1/PU2: the reason.
+        case withheld(String)
+    }
+
     /// What to send for `item` now: a playlist as this origin may show it, the master once every media
-    /// playlist it names is on the origin (PU2). nil: the item should not be sent (see `deliver`).
-    private func body(of item: PushItem, lane key: String) async -> [UInt8]? {
+    /// playlist it names is on the origin (PU2).
+    private func content(of item: PushItem, lane key: String) async -> Content {
         switch item.work {
-        case .initSegment(let bytes), .segment(_, let bytes), .part(_, _, let bytes): return bytes
-        case .delete: return []
+        case .initSegment(let bytes), .segment(_, let bytes), .part(_, _, let bytes): return .send(bytes)
+        case .delete: return .send([])
         case .mediaPlaylist(let local):
             return lock.withLock {
                 guard let lane = lanes[key],
                       let shown = OriginPlaylist.rendered(local, folder: key, acknowledged: lane.acknowledged, partsAccepted: partsAccepted)
-                else { return nil }
-                return Array(shown.render().utf8)
+                else { return .withheld("its init segment is not on the origin") }
+                return .send(Array(shown.render().utf8))
             }
         case .master(let bytes, let names):
             while !Task.isCancelled {
-                let (ready, newer) = lock.withLock {
-                    (names.allSatisfy { name in lanes[Self.lane(of: name)]?.acknowledged.contains(name) ?? false },
-                     lanes[key]?.newerPlaylistQueued ?? false)
+                let (ready, newer, hopeless) = lock.withLock {
+                    let missing = names.filter { name in !(lanes[Self.lane(of: name)]?.acknowledged.contains(name) ?? false) }
+                    // At the end, with the lanes of the missing playlists idle, nothing more will arrive.
+                    let hopeless = draining && missing.allSatisfy { lanes[Self.lane(of: $0)]?.isIdle ?? true }
+                    return (missing.isEmpty, lanes[key]?.newerPlaylistQueued ?? false, hopeless && !missing.isEmpty)
                 }
-                if ready { return bytes }
-                if newer { return nil }
-                do { try await Task.sleep(for: .milliseconds(50)) } catch { return nil }
+                if ready { return .send(bytes) }
+                if newer { return .superseded }
+                if hopeless { return .withheld("the media playlists it names are not on the origin") }
+                do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
             }
-            return nil
+            return .withheld("the media playlists it names were not on the origin in time")
         }
     }
 
