@@ -40,6 +40,8 @@ public final class PushDestination: PublishDestination, @unchecked Sendable {
     private var deletesAccepted = true
     private var draining = false
     private var failingSince: ContinuousClock.Instant?
+    /// The last 2xx: the drain goes on while the origin keeps answering.
+    private var lastProgress = ContinuousClock.now
     private var alerts: [String: Alert] = [:]
     private var tally = PushTally()
 
@@ -83,18 +85,27 @@ public final class PushDestination: PublishDestination, @unchecked Sendable {
 
     // MARK: The end of the run
 
-    /// Stops taking new work once every lane is empty, or after `limit`, when what is still in flight is
-    /// cancelled and every unsent file is reported. Clears this target's alerts. Returns what failed.
+    /// Waits until every lane is empty, as long as the origin keeps acknowledging: once `limit` passes
+    /// with no 2xx, what is still in flight is cancelled and every unsent file is reported. (So a long
+    /// file transcoded faster than the origin takes it still arrives whole, and a dead origin costs
+    /// `limit`.) Clears this target's alerts. Returns what failed.
     public func drain(within limit: Duration) async -> PushTally {
         let running: [Task<Void, Never>] = lock.withLock {
             draining = true
+            lastProgress = .now
             for wake in wakes.values { wake.yield() }
             return Array(tasks.values)
         }
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: limit)
-            guard !Task.isCancelled, let self else { return }
-            for task in self.lock.withLock({ Array(self.tasks.values) }) { task.cancel() }
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                guard !Task.isCancelled, let self else { return }
+                let stalled = self.lock.withLock { ContinuousClock.now - self.lastProgress >= limit }
+                if stalled {
+                    for task in self.lock.withLock({ Array(self.tasks.values) }) { task.cancel() }
+                    return
+                }
+            }
         }
         for task in running { await task.value }
         timer.cancel()
@@ -271,6 +282,7 @@ public final class PushDestination: PublishDestination, @unchecked Sendable {
             }
             if outcome == .delivered {
                 failingSince = nil
+                lastProgress = .now
                 for id in alerts.keys.sorted() where id.hasPrefix("push-failing") || id.hasPrefix("push-refused") {
                     if let alert = alerts.removeValue(forKey: id) { changes.append(.alertCleared(alert)) }
                 }

@@ -54,7 +54,8 @@ struct RunServices {
                 fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
             }
         }
-        // --push: one more destination per origin; the run's end waits (bounded) for them to deliver.
+        // --push: one more destination per origin. The run's end waits for them to deliver while they keep
+        // acknowledging; `drainLimit` without a 2xx (3 segment durations + 2 s, 5 to 30 s) ends the wait.
         let pushes: RunPushes
         do {
             pushes = RunPushes(targets: try push.targets(), events: events, segmentDuration: options.config.segmentDuration, logger: logger)
