@@ -43,6 +43,7 @@ struct RunServices {
             do {
                 let (host, port) = try OriginServer.parse(listen: listen)
                 let shared = OriginStore(outputDirectory: options.output)
+                if let metrics { shared.attach(metrics.originMetrics()) }
                 options.destinations.append(shared)
                 store = shared
                 if let http, http.host == host, http.port == port {
