@@ -174,6 +174,10 @@ public final class PushDestination: PublishDestination, @unchecked Sendable {
         var status: Int?
         var failure: String?
         var backoff = Duration.milliseconds(100)
+        if case .part = item.work, !lock.withLock({ partsAccepted }) {
+            // Queued before the origin refused a part: its segment will carry it.
+            return conclude(item, lane: key, .superseded, attempts: 0, status: nil)
+        }
         while true {
             guard !Task.isCancelled else { return }
             let body: [UInt8]

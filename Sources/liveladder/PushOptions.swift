@@ -82,7 +82,7 @@ struct RunPushes {
             var parts: [String] = []
             if tally.lostMedia > 0 { parts.append("\(tally.lostMedia) segment\(tally.lostMedia == 1 ? "" : "s") never arrived (GAPs there)") }
             if tally.refused > 0 { parts.append("\(tally.refused) file\(tally.refused == 1 ? " was" : "s were") refused") }
-            if tally.unsent > 0 { parts.append("\(tally.unsent) file\(tally.unsent == 1 ? " was" : "s were") still unsent at the end") }
+            if tally.unsent > 0 { parts.append("\(tally.unsent) file\(tally.unsent == 1 ? " was" : "s were") not sent (still queued at the end, or a playlist whose files the origin lacks)") }
             problems.append("push to \(destination.target.redacted): " + parts.joined(separator: ", "))
         }
         await transport?.shutdown()

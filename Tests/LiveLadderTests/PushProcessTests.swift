@@ -117,7 +117,7 @@ final class PushProcessTests: XCTestCase {
         }
         let run = try XCTUnwrap(result)
         XCTAssertEqual(run.status, 8, run.stderr)
-        XCTAssertTrue(run.stderr.contains("still unsent at the end"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("not sent (still queued at the end"), run.stderr)
         XCTAssertEqual(try liveladder("check", folder).status, 0, "the local output is complete")
         // The encode took as long as without the push; only the bounded drain (≤ 30 s) came on top.
         XCTAssertLessThan(pushed, alone * 3 + .seconds(30), "alone \(alone), with a stalled origin \(pushed)")
