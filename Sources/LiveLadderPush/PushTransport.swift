@@ -58,9 +58,20 @@ public final class HTTPPushTransport: PushTransport {
         try? await client.shutdown()
     }
 
-    /// NIO's errors describe themselves at length; the first line is what a log needs.
+    /// NIO's errors describe themselves at length and in their own terms; an alert or an event needs
+    /// the cause in a few words. The common ones are named; anything else is its first line.
     static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
+        let known: [(String, String)] = [
+            ("CERTIFICATE_VERIFY_FAILED", "TLS: the origin's certificate is not trusted (CERTIFICATE_VERIFY_FAILED)"),
+            ("Connection refused", "connection refused"),
+            ("connectTimeout", "no connection within 2 s"),
+            ("Connection reset", "connection reset by the origin"),
+            ("remoteConnectionClosed", "the origin closed the connection before answering"),
+            ("Name or service not known", "the origin's host name does not resolve"),
+            ("No address associated", "the origin's host name does not resolve"),
+        ]
+        if let match = known.first(where: { text.contains($0.0) }) { return match.1 }
         let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
         return line.count > 200 ? String(line.prefix(197)) + "…" : line
     }

@@ -110,16 +110,9 @@ final class DamagedInputTests: XCTestCase {
     func testPortAlreadyInUse() throws {
         let port = freePort()
         // Hold the port with a listening socket of our own.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = listeningSocket(port: port)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        XCTAssertEqual(bound, 0)
-        XCTAssertEqual(listen(fd, 1), 0)
+        XCTAssertGreaterThanOrEqual(fd, 0)
         let out = try temporaryFolder(self)
         let result = try liveladder("run", "--input", "rtmp://127.0.0.1:\(port)/live/stream", "--listen", "--output", out)
         XCTAssertEqual(result.status, 4, result.stderr)

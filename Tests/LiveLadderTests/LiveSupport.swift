@@ -21,6 +21,24 @@ func freePort() -> UInt16 {
     return UInt16(bigEndian: address.sin_port)
 }
 
+/// A TCP socket listening on 127.0.0.1:`port` (to hold a port, or to play an origin that accepts
+/// connections and never answers: the kernel completes the handshakes); -1 if it cannot. Close it.
+func listeningSocket(port: UInt16, backlog: Int32 = 1) -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = port.bigEndian
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard fd >= 0, bound == 0, listen(fd, backlog) == 0 else {
+        if fd >= 0 { close(fd) }
+        return -1
+    }
+    return fd
+}
+
 /// A child process running in the background: liveladder under test, or an ffmpeg publisher.
 final class Background {
     let process = Process()

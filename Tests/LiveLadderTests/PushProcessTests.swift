@@ -98,15 +98,9 @@ final class PushProcessTests: XCTestCase {
     func testAStalledOriginDoesNotHoldUpTheLocalOutput() throws {
         // Accepts connections (the kernel completes the handshake) and never answers.
         let port = freePort()
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = listeningSocket(port: port, backlog: 64)
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(port.bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        XCTAssertEqual(bound, 0)
-        XCTAssertEqual(listen(listener, 64), 0)
+        XCTAssertGreaterThanOrEqual(listener, 0)
         let folder = try temporaryFolder(self)
         let plain = try temporaryFolder(self, "plain")
         let clock = ContinuousClock()
@@ -148,6 +142,48 @@ final class PushProcessTests: XCTestCase {
         XCTAssertEqual(run.wait(timeout: 30), 0, run.output)
         let report = try liveladder("check", origin.folder)
         XCTAssertEqual(report.status, 0, report.stdout + report.stderr)
+    }
+
+    /// https:// origins are verified: one with a self-signed certificate gets nothing, says why, exit 8.
+    func testAnUntrustedCertificateIsNeverSentAFile() throws {
+        let work = try temporaryFolder(self, "tls")
+        try FileManager.default.createDirectory(atPath: work + "/www", withIntermediateDirectories: true)
+        let made = try runProcess("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", work + "/key.pem",
+                                                   "-out", work + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        // Accepts every PUT it is sent (it would store it), over TLS.
+        let script = """
+            import http.server, ssl, sys
+            class Handler(http.server.BaseHTTPRequestHandler):
+                def do_PUT(self):
+                    self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                    with open(sys.argv[4] + "/log", "a") as log: log.write(self.path + "\\n")
+                    self.send_response(201); self.send_header("Content-Length", "0"); self.end_headers()
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[2], sys.argv[3])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            server.serve_forever()
+            """
+        try script.write(toFile: work + "/tls.py", atomically: true, encoding: .utf8)
+        let port = freePort()
+        let server = try Background("/usr/bin/env", ["python3", work + "/tls.py", String(port), work + "/cert.pem", work + "/key.pem", work + "/www"],
+                                    log: work + "/server.log")
+        defer { server.signal(SIGTERM) }
+        XCTAssertTrue(eventually(timeout: 10) {
+            guard let probe = try? BlockedClients.open(port: port, count: 1) else { return false }
+            probe.forEach { close($0) }
+            return true
+        }, "the TLS server did not start")
+        let folder = try temporaryFolder(self)
+        let events = folder + ".events"
+        let result = try liveladder("run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--push", "https://127.0.0.1:\(port)/live/",
+                                    "--events", events)
+        XCTAssertEqual(result.status, 8, result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/www/log"), "no file reached an origin whose certificate is not trusted")
+        let text = try String(contentsOfFile: events, encoding: .utf8)
+        XCTAssertTrue(text.contains("TLS: the origin's certificate is not trusted"), String(text.suffix(2000)))
+        XCTAssertEqual(try liveladder("check", folder).status, 0, "the local output is complete")
     }
 
     func testBadPushFlagsAreOneLineAndExit64() throws {
