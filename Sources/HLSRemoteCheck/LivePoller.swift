@@ -85,6 +85,7 @@ struct LivePoller: Sendable {
                 } else {
                     log.add("MP12", source.name, "reload \(reloads): GET \(url.absoluteString) \(error)")
                 }
+                await pause(current, until: deadline)
                 continue
             }
             let now = ContinuousClock.now
@@ -93,15 +94,18 @@ struct LivePoller: Sendable {
                     log.add("O2", source.name, "a blocking reload (\(url.query ?? "")) was answered 503 after \(HeaderRules.format(resource.elapsed)) s, before 3 × target duration (\(HeaderRules.format(holdLimit)) s)")
                 }
                 checkStall(lastChange: lastChange, now: now, targetDuration: targetDuration, reported: &stallReported)
+                await pause(current, until: deadline)
                 continue
             }
             guard resource.status == 200 else {
                 log.add("MP12", source.name, "reload \(reloads): GET \(url.absoluteString) answered \(resource.status)")
+                await pause(current, until: deadline)
                 continue
             }
             checkHeaders(resource, targetDuration: targetDuration, partTarget: partTarget)
             guard let text = String(validating: resource.body, as: UTF8.self) else {
                 log.add("MP1", source.name, "reload \(reloads): the playlist is not UTF-8 text")
+                await pause(current, until: deadline)
                 continue
             }
             let playlist: MediaPlaylist
@@ -109,6 +113,7 @@ struct LivePoller: Sendable {
                 playlist = try MediaPlaylist.parse(text)
             } catch {
                 log.add("MP1", source.name, "reload \(reloads): \(error)")
+                await pause(current, until: deadline)
                 continue
             }
             for finding in history.observe(playlist) {
@@ -116,6 +121,7 @@ struct LivePoller: Sendable {
             }
             if let asked, !playlist.endList, !PlaylistHistory.satisfies(playlist, msn: asked.msn, part: asked.part) {
                 log.add("O1", source.name, "a blocking reload (\(url.query ?? "")) was answered after \(HeaderRules.format(resource.elapsed)) s with a playlist that lists only up to \(PlaylistEdge(playlist)); it must be held until that exists")
+                await pause(playlist, until: deadline)  // a server that does not hold must not be asked in a tight loop
             }
             let before = PlaylistEdge(current), after = PlaylistEdge(playlist)
             if after > before {
@@ -141,6 +147,13 @@ struct LivePoller: Sendable {
         if let partTarget = current.partTarget { checkPartTiming(partGaps, partTarget: partTarget) }
         log.count(\.partGapsTimed, by: partGaps.count)
         return reloads
+    }
+
+    /// After a failed or early answer, wait as a player does before asking again (half a target duration,
+    /// or a part), so a server that fails fast is not asked in a tight loop.
+    private func pause(_ playlist: MediaPlaylist, until deadline: ContinuousClock.Instant) async {
+        let interval = playlist.partTarget.map { min($0, Double(playlist.targetDuration)) } ?? Double(playlist.targetDuration) / 2
+        try? await Task.sleep(until: min(deadline, .now + .seconds(interval)))
     }
 
     /// The blocking request a player sends next: the next part (LL-HLS) or the next segment.

@@ -17,6 +17,8 @@ final class RemoteFailureLog: @unchecked Sendable {
     private var counts: [String: Int] = [:]
     private var overflow: [(rule: String, playlist: String, count: Int)] = []
     private var statistics = RemoteCheckStatistics()
+    /// Lines already reported: a reload that repeats the same fault (the same header every time) says so once.
+    private var reported: Set<String> = []
 
     /// Counts what the live checks did, so a report can show they ran.
     func count(_ field: WritableKeyPath<RemoteCheckStatistics, Int>, by amount: Int = 1) {
@@ -28,6 +30,7 @@ final class RemoteFailureLog: @unchecked Sendable {
     func add(_ rule: String, _ playlist: String, segment: (number: Int, uri: String)? = nil, _ message: String) {
         let location = segment.map { "\(playlist) #\($0.number) (\($0.uri))" } ?? playlist
         lock.withLock {
+            guard reported.insert(rule + "\u{0}" + location + "\u{0}" + message).inserted else { return }
             let key = rule + "\u{0}" + playlist
             let seen = counts[key, default: 0]
             counts[key] = seen + 1

@@ -159,6 +159,17 @@ final class RemoteCheckTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("LIVE1 360p/index.m3u8: the live playlist did not change for ") }, lines.joined(separator: "\n"))
     }
 
+    /// A server that claims blocking reload but does not block, and lets caches keep a live playlist.
+    func testAServerThatClaimsBlockingReloadButDoesNotHoldIsO1AndO2() throws {
+        let (status, lines) = try liveCheck("noblock")
+        let report = lines.joined(separator: "\n")
+        XCTAssertEqual(status, 1)
+        XCTAssertTrue(lines.contains("O2 360p/index.m3u8: _HLS_part without _HLS_msn was answered 200, not 400"), report)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("O2 360p/index.m3u8: _HLS_msn=") && $0.contains("more than two segments past the live edge, was answered 200") }, report)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("O1 360p/index.m3u8: a blocking reload (_HLS_msn=") && $0.hasSuffix("it must be held until that exists") }, report)
+        XCTAssertTrue(lines.contains("O5 360p/index.m3u8: Cache-Control \"public, max-age=30\" lets caches keep a live playlist 30.0 s, more than 0.5 s"), report)
+    }
+
     // MARK: Streams that cannot be read
 
     func testAStreamThatCannotBeReadIsExit4WithOneLine() throws {

@@ -39,7 +39,9 @@ final class StreamServer {
     /// - missing: like good, but every third segment answers 404;
     /// - climb: like good, plus URIs that leave the stream (`../secret.ts`, `%2e%2e/secret.ts`, another host);
     /// - wrongtype: like good, but segments are served as text/plain;
-    /// - stale: the same live window forever, never ENDLIST.
+    /// - stale: the same live window forever, never ENDLIST;
+    /// - noblock: like good, but claims CAN-BLOCK-RELOAD=YES and answers every `_HLS_` request at once with
+    ///   200, and lets caches keep its playlists 30 s.
     private static let script = #"""
 import http.server, os, socketserver, sys, threading, time
 folder, port, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -61,6 +63,8 @@ def live_playlist(scenario, rendition):
         head -= 2
     text = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:1", "#EXT-X-MEDIA-SEQUENCE:%d" % head,
             "#EXT-X-DISCONTINUITY-SEQUENCE:0"]
+    if scenario == "noblock":
+        text += ["#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,HOLD-BACK=3"]
     if scenario == "climb":
         text += ["#EXTINF:1.000000,", "../../secret.ts", "#EXTINF:1.000000,", "%2e%2e/secret.ts",
                  "#EXTINF:1.000000,", "http://other.invalid/secret.ts"]
@@ -72,10 +76,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def send(self, status, body, content_type):
+    def send(self, status, body, content_type, cache=None):
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
+        if cache:
+            self.send_header("Cache-Control", cache)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -83,8 +89,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         with open(log, "a") as f:
             f.write(self.path + "\n")
-        parts = self.path.split("/")
-        if len(parts) < 3 or ".." in parts or "?" in self.path:
+        path, _, query = self.path.partition("?")
+        parts = path.split("/")
+        if len(parts) < 3 or ".." in parts or (query and not path.endswith("/index.m3u8")):
             return self.send(404, b"", None)
         scenario, rest = parts[1], "/".join(parts[2:])
         if rest == "master.m3u8":
@@ -98,7 +105,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, open(path, "rb").read(), kind)
         rendition = parts[2]
         if rest.endswith("/index.m3u8"):
-            return self.send(200, live_playlist(scenario, rendition), "application/vnd.apple.mpegurl")
+            cache = "public, max-age=30" if scenario == "noblock" else None
+            return self.send(200, live_playlist(scenario, rendition), "application/vnd.apple.mpegurl", cache)
         name = parts[-1]
         if not (name.startswith("segment-") and name.endswith(".ts")):
             return self.send(404, b"", None)
