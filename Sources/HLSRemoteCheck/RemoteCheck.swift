@@ -101,8 +101,8 @@ public enum RemoteCheck {
             // The file of a resource that could not be downloaded is absent from the mirror: already said.
             !(mirror.undownloadable.contains(failure.location) && (failure.message.contains("missing") || failure.message.contains("unreadable")))
         }.map {
-            RuleFailure(rule: $0.rule, location: rewrite($0.location, folder: folder, address: address),
-                        message: rewrite($0.message, folder: folder, address: address))
+            RuleFailure(rule: $0.rule, location: HLSChecker.printable(rewrite($0.location, folder: folder, address: address)),
+                        message: HLSChecker.printable(rewrite($0.message, folder: folder, address: address)))
         }
         let merged = CheckReport(failures: remote + folderFailures, checkedPlaylists: report.checkedPlaylists,
                                  checkedSegments: report.checkedSegments)

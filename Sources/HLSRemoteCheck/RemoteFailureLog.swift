@@ -53,17 +53,10 @@ final class RemoteFailureLog: @unchecked Sendable {
         }
     }
 
-    /// Text from the network on one line: control characters escaped, length bounded, so a hostile
-    /// server cannot forge report lines or flood the terminal.
+    /// Text from the network on one line: control characters escaped as the folder check escapes them,
+    /// length bounded, so a hostile server cannot forge report lines or flood the terminal.
     static func printable(_ text: String) -> String {
-        var output = ""
-        for scalar in text.unicodeScalars.prefix(400) {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                output += String(format: "\\x%02X", scalar.value)
-            } else {
-                output.unicodeScalars.append(scalar)
-            }
-        }
-        return text.unicodeScalars.count > 400 ? output + "…" : output
+        let bounded = text.unicodeScalars.count > 400 ? String(String.UnicodeScalarView(text.unicodeScalars.prefix(400))) + "…" : text
+        return HLSChecker.printable(bounded)
     }
 }
