@@ -86,7 +86,7 @@ let package = Package(
         ]),
         .testTarget(name: "RegressionTests", dependencies: ["Regression", "FFmpegKit", "HLSModel", "HLSChecker", "LadderConfig", "LiveLadderCore"]),
         .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig", "HLSChecker"]),
-        .testTarget(name: "HLSRemoteCheckTests", dependencies: ["HLSRemoteCheck", "HLSModel"]),
+        .testTarget(name: "HLSRemoteCheckTests", dependencies: ["HLSRemoteCheck", "HLSChecker", "HLSModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

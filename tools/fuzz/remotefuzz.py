@@ -250,6 +250,30 @@ def run_case(binary: str, bases: dict[str, str], out: str, port: int, seed: int,
     return [f"{case_id}: {f} ({' '.join(args)})" for f in findings]
 
 
+CI_SEED, CI_COUNT = 20261201, 8
+
+
+def campaign(binary: str, out: str, seed: int, indices) -> list[str]:
+    """Runs the cases `indices` of `seed`; returns the findings (one line each)."""
+    os.makedirs(out, exist_ok=True)
+    bases = make_bases(binary, out)
+    server, sentinel = start(Handler), start(Sentinel)
+    Handler.sentinel_port = sentinel.server_address[1]
+    try:
+        findings = []
+        for index in indices:
+            findings += run_case(binary, bases, out, server.server_address[1], seed, index, seed == CI_SEED)
+        return findings
+    finally:
+        server.shutdown()
+        sentinel.shutdown()
+
+
+def ci(binary: str, out: str) -> list[str]:
+    """The fixed CI set, for `fuzz.py --ci`."""
+    return campaign(binary, out, CI_SEED, range(CI_COUNT))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.environ.get("LIVELADDER", os.path.join(ROOT, ".build-rcheck/debug/liveladder")))
@@ -260,20 +284,13 @@ def main() -> int:
     parser.add_argument("--ci", action="store_true", help="8 fast cases of seed 20261201")
     options = parser.parse_args()
     if options.ci:
-        options.seed, options.count = 20261201, 8
-    os.makedirs(options.out, exist_ok=True)
-    bases = make_bases(options.binary, options.out)
-    server, sentinel = start(Handler), start(Sentinel)
-    Handler.sentinel_port = sentinel.server_address[1]
-    port = server.server_address[1]
+        options.seed, options.count = CI_SEED, CI_COUNT
     if options.case:
         _, seed, index = options.case.rsplit("-", 2)
         indices, options.seed = [int(index)], int(seed)
     else:
         indices = range(options.count)
-    findings = []
-    for index in indices:
-        findings += run_case(options.binary, bases, options.out, port, options.seed, index, options.ci)
+    findings = campaign(options.binary, options.out, options.seed, indices)
     print(f"{len(indices)} cases, {len(findings)} findings")
     for finding in findings:
         print("  " + finding)
