@@ -130,7 +130,7 @@ public enum RemoteCheck {
 
     /// A private folder (0700) for the mirror, removed when the check ends.
     private static func makeWorkspace() throws(RemoteCheckError) -> String {
-        let path = NSTemporaryDirectory() + "/liveladder-check-" + UUID().uuidString
+        let path = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("liveladder-check-" + UUID().uuidString).path
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
                                                     attributes: [.posixPermissions: 0o700])

@@ -121,6 +121,13 @@ final class StreamFetcher: Sendable {
             }
         }
         let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS: the server's certificate is not trusted (CERTIFICATE_VERIFY_FAILED); check verifies certificates against the system's roots"
+        }
+        if text.contains("hostname") || text.contains("unableToValidateCertificate") {
+            return "TLS: the server's certificate does not name this host"
+        }
+        if text.contains("handshakeFailed") || text.contains("NIOSSL") { return "the TLS handshake failed" }
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
         if text.contains("NIOConnectionError") || text.contains("unresolved") { return "cannot connect (\(text.prefix(120)))" }
         return text.split(whereSeparator: \.isNewline).first.map { String($0.prefix(200)) } ?? "request failed"

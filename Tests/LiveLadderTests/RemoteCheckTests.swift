@@ -74,7 +74,12 @@ final class RemoteCheckTests: XCTestCase {
         XCTAssertEqual(try liveladder("run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--segment-duration", "1").status, 0)
         let server = try StreamServer(folder: folder, work: work)
         let fromFolder = try liveladder("check", folder)
-        let overHTTP = try liveladder("check", server.url("static"))
+        // The mirror lives in $TMPDIR and is gone afterwards.
+        let temporary = work + "/tmp"
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        let overHTTP = try runProcess(Repo.executable, ["check", server.url("static")],
+                                      environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary]) { $1 })
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary), [], "the mirror folder was left behind")
         XCTAssertEqual(fromFolder.status, 0, fromFolder.stdout)
         XCTAssertEqual(overHTTP.status, 0, overHTTP.stdout + overHTTP.stderr)
         XCTAssertEqual(overHTTP.stdout, fromFolder.stdout)
@@ -188,6 +193,40 @@ final class RemoteCheckTests: XCTestCase {
             XCTAssertEqual(result.stderr, expected, url)
             XCTAssertEqual(result.stdout, "", url)
         }
+    }
+
+    /// https:// is verified: a self-signed certificate is refused (exit 4, one line), nothing is checked.
+    func testAnUntrustedCertificateIsExit4() throws {
+        let work = try temporaryFolder(self, "tls")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let made = try runProcess("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", work + "/key.pem",
+                                                   "-out", work + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        try FileManager.default.createDirectory(atPath: work + "/site", withIntermediateDirectories: true)
+        try "#EXTM3U\n".write(toFile: work + "/site/master.m3u8", atomically: true, encoding: .utf8)
+        let script = """
+            import http.server, os, ssl, sys
+            os.chdir(sys.argv[4])
+            server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[2], sys.argv[3])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            server.serve_forever()
+            """
+        try script.write(toFile: work + "/tls.py", atomically: true, encoding: .utf8)
+        let port = freePort()
+        let server = try Background("/usr/bin/env", ["python3", work + "/tls.py", String(port), work + "/cert.pem", work + "/key.pem", work + "/site"],
+                                    log: work + "/server.log")
+        defer { server.signal(SIGTERM) }
+        let url = "https://127.0.0.1:\(port)/master.m3u8"
+        var result = try liveladder("check", url)
+        let deadline = Date().addingTimeInterval(10)
+        while result.stderr.contains("connection refused"), Date() < deadline {  // the server is still starting
+            Thread.sleep(forTimeInterval: 0.2)
+            result = try liveladder("check", url)
+        }
+        XCTAssertEqual(result.status, 4)
+        XCTAssertEqual(result.stderr, "liveladder: error: \(url): TLS: the server's certificate is not trusted (CERTIFICATE_VERIFY_FAILED); check verifies certificates against the system's roots\n")
     }
 
     func testBadDurationsAreRefusedWithOneLine() throws {
