@@ -17,7 +17,8 @@ struct LivePoller: Sendable {
 
     /// Something newly listed, for the fetch worker.
     private enum Listed: Sendable {
-        case resource(uri: String, number: Int?, kind: HeaderRules.Kind, targetDuration: Int)
+        /// `keep`: a part, or a segment with parts, whose bytes the LL4 comparison needs.
+        case resource(uri: String, number: Int?, kind: HeaderRules.Kind, targetDuration: Int, keep: Bool)
         /// A segment that completed with parts the worker fetched: compare them.
         case completed(number: Int, uri: String, parts: [String])
     }
@@ -210,24 +211,25 @@ struct LivePoller: Sendable {
                           completedFrom previous: MediaPlaylist? = nil) {
         let kind: HeaderRules.Kind = playlist.map == nil ? .transportStream : .fragmentedMP4
         var listedNow: Set<String> = []
-        func offer(_ uri: String, _ number: Int?) {
+        func offer(_ uri: String, _ number: Int?, keep: Bool = false) {
             listedNow.insert(uri)
             if seen.insert(uri).inserted {
-                listed.yield(.resource(uri: uri, number: number, kind: kind, targetDuration: playlist.targetDuration))
+                listed.yield(.resource(uri: uri, number: number, kind: kind, targetDuration: playlist.targetDuration,
+                                       keep: keep && kind == .fragmentedMP4))
             }
         }
         if let map = playlist.map { offer(map, nil) }
         let previousComplete = previous.map { $0.mediaSequence + $0.segments.count } ?? Int.max
         for (index, segment) in playlist.segments.enumerated() {
             let number = playlist.mediaSequence + index
-            for part in segment.parts where !part.gap { offer(part.uri, number) }
-            if !segment.gap { offer(segment.uri, number) }
+            for part in segment.parts where !part.gap { offer(part.uri, number, keep: true) }
+            if !segment.gap { offer(segment.uri, number, keep: !segment.parts.isEmpty) }
             if number >= previousComplete, !segment.parts.isEmpty, !segment.gap, !segment.parts.contains(where: \.gap) {
                 listed.yield(.completed(number: number, uri: segment.uri, parts: segment.parts.map(\.uri)))
             }
         }
         let progressNumber = playlist.mediaSequence + playlist.segments.count
-        for part in playlist.inProgress?.parts ?? [] where !part.gap { offer(part.uri, progressNumber) }
+        for part in playlist.inProgress?.parts ?? [] where !part.gap { offer(part.uri, progressNumber, keep: true) }
         // Forget what left the playlist, so memory stays bounded however long the check runs.
         seen.formIntersection(listedNow)
     }
@@ -236,10 +238,12 @@ struct LivePoller: Sendable {
 
     private func fetchWorker(_ stream: AsyncStream<Listed>) async {
         let directory = OutputFolder.directory(of: source.mirrorPath)
-        var bytes: [String: [UInt8]] = [:]  // fetched parts and segments, until their comparison
+        // Fetched parts and segments with parts, until their comparison: a few segments' worth, since a
+        // segment completes about when its parts are listed.
+        var bytes: [String: [UInt8]] = [:]
         for await item in stream {
             switch item {
-            case .resource(let uri, let number, let kind, let targetDuration):
+            case .resource(let uri, let number, let kind, let targetDuration, let keep):
                 guard case .success(let target) = address.resolve(uri, from: directory) else { continue }  // URI1, at the end
                 let segment = number.map { ($0, uri) }
                 do {
@@ -259,7 +263,7 @@ struct LivePoller: Sendable {
                         log.add("O5", source.name, segment: segment, problem)
                     }
                     log.count(\.resourcesFetchedWhenListed)
-                    if number != nil, kind == .fragmentedMP4 { bytes[uri] = resource.body }
+                    if keep { bytes[uri] = resource.body }
                 } catch {
                     log.add("MP12", source.name, segment: segment, "listed but not downloadable: GET \(target.url.absoluteString) \(error)")
                 }
@@ -276,7 +280,7 @@ struct LivePoller: Sendable {
                     log.add("LL4", source.name, segment: (number, uri), problem)
                 }
             }
-            // Bytes of segments without parts are not needed; keep the map small.
+            // Parts whose segment left before completing (or never completed) must not pile up.
             if bytes.count > 256 { bytes.removeAll() }
         }
     }

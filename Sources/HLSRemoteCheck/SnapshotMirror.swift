@@ -53,8 +53,14 @@ struct SnapshotMirror {
         for attempt in 0..<5 {
             result = [:]
             for source in sources {
-                if let text = await fetchPlaylist(source, report: attempt == 0) {
-                    result[source.name] = (text, try? MediaPlaylist.parse(text))
+                if let (text, cacheControl) = await fetchPlaylist(source, report: attempt == 0) {
+                    let playlist = try? MediaPlaylist.parse(text)
+                    result[source.name] = (text, playlist)
+                    if attempt == 0, let playlist, !playlist.endList,
+                       let problem = HeaderRules.playlistCachingProblem(
+                           cacheControl, limit: playlist.partTarget ?? Double(playlist.targetDuration) / 2) {
+                        log.add("O5", source.name, problem)
+                    }
                 }
             }
             let live = result.values.compactMap(\.playlist).filter { !$0.endList }
@@ -65,8 +71,9 @@ struct SnapshotMirror {
         return result
     }
 
-    /// The playlist's text, or nil (reported as MP12 when `report`) when it cannot be downloaded.
-    private mutating func fetchPlaylist(_ source: MediaPlaylistSource, report: Bool) async -> String? {
+    /// The playlist's text and Cache-Control, or nil (reported as MP12 when `report`) when it cannot be
+    /// downloaded.
+    private mutating func fetchPlaylist(_ source: MediaPlaylistSource, report: Bool) async -> (String, String?)? {
         let resource: FetchedResource
         let address = address  // the redirect check runs concurrently: a copy, not a capture of `self`
         do {
@@ -83,9 +90,10 @@ struct SnapshotMirror {
             log.add("O5", source.name, problem)
         }
         guard let text = String(validating: resource.body, as: UTF8.self) else {
-            return String(decoding: resource.body, as: UTF8.self)  // the folder check says it is not UTF-8
+            store(resource.body, at: source.mirrorPath, for: source.name)  // as served: the folder rules say it is not UTF-8
+            return nil
         }
-        return text
+        return (text, resource.cacheControl)
     }
 
     /// Writes the playlist text and fetches everything it lists into the mirror. Returns the bytes of every
