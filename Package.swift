@@ -67,13 +67,21 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Push to an external origin (`--push`): a publish destination over async-http-client.
+        .target(name: "LiveLadderPush", dependencies: [
+            "LiveLadderCore", "HLSModel",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "liveladder", dependencies: [
-            "LiveLadderCore", "LiveLadderServer", "LiveLadderWorker", "LadderConfig", "FFmpegKit", "HLSChecker", "HLSRemoteCheck", "Regression",
+            "LiveLadderCore", "LiveLadderServer", "LiveLadderWorker", "LiveLadderPush", "LadderConfig", "FFmpegKit", "HLSChecker", "HLSRemoteCheck", "Regression",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "HLSModelTests", dependencies: ["HLSModel"]),
+        .testTarget(name: "LiveLadderPushTests", dependencies: ["LiveLadderPush", "LiveLadderCore", "HLSModel",
+            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "LadderConfigTests", dependencies: ["LadderConfig"]),
         .testTarget(name: "HLSCheckerTests", dependencies: ["HLSChecker", "HLSModel", "FFmpegKit"]),
         .testTarget(name: "LiveLadderWorkerTests", dependencies: ["LiveLadderWorker", "LiveLadderCore",

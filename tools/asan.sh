@@ -5,8 +5,8 @@
 #     teardown blocks alive until exit, and every allocation in a test has XCTest frames, so no
 #     suppression could tell those apart from a real leak.
 #  2. The liveladder executable itself, with leak detection on, through run (TS and fMP4, also with a
-#     rendition failing and restarting, and with the HTTP worker interface scraped), check, regress and
-#     summarize: here a leaked AVFrame, AVPacket, filter graph or context fails the
+#     rendition failing and restarting, with the HTTP worker interface scraped, and pushing to nginx),
+#     check, regress and summarize: here a leaked AVFrame, AVPacket, filter graph or context fails the
 #     script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,5 +56,25 @@ wait "$pid" || { echo "asan: the --http run failed:" >&2; cat "$work/http.stderr
 # The fuzz harness's CI set: mutated inputs, configs and playlists; an ASan report counts as a crash.
 # (The http kind's RSS bound is for a normal build: ASan's quarantine holds freed memory; leaks are
 # LeakSanitizer's to find at each server's exit.)
+# Push to a real origin (nginx with its WebDAV module, when installed): the HTTP client, the lanes and the
+# drain, with LL parts; the origin's copy must pass check.
+if command -v nginx >/dev/null 2>&1; then
+  nport="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  mkdir -p "$work/nginx/www/live" "$work/nginx/tmp"
+  cat >"$work/nginx/nginx.conf" <<CONF
+daemon off; master_process off; worker_processes 1; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;
+events { worker_connections 64; }
+http { access_log off; client_body_temp_path $work/nginx/tmp; proxy_temp_path $work/nginx/tmp; fastcgi_temp_path $work/nginx/tmp;
+  uwsgi_temp_path $work/nginx/tmp; scgi_temp_path $work/nginx/tmp; client_max_body_size 0;
+  server { listen 127.0.0.1:$nport; root $work/nginx/www; location /live/ { dav_methods PUT DELETE; create_full_put_path on; } } }
+CONF
+  nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+  npid=$!
+  sleep 1
+  ASAN_OPTIONS="detect_leaks=1" "$bin" run --input fixtures/cfr30-640x360.mp4 --output "$work/push" --segment-format fmp4 \
+    --playlist-type event --part-duration 0.5 --push "http://127.0.0.1:$nport/live/" --push-delete >/dev/null
+  ASAN_OPTIONS="detect_leaks=1" "$bin" check "$work/nginx/www/live" >/dev/null
+  kill "$npid"
+fi
 FUZZ_HTTP_RSS_MIB=1024 ASAN_OPTIONS="detect_leaks=1" python3 tools/fuzz/fuzz.py --ci --binary "$bin" --out "$work/fuzz" --timeout 60
 echo "asan: test suite, CLI runs and fuzz seeds clean (no ASan errors, no leaks in the CLI runs)"

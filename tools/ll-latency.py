@@ -16,9 +16,19 @@ Glass-to-glass estimate = the player's hold-back (PART-HOLD-BACK with parts, HOL
 without) + the median ready latency. Prints medians and 95th percentiles; runs with and without parts in
 the same invocation (interleaved when RUNS > 1).
 
+With WAITERS=N (e.g. 1000) a third configuration runs: parts again, with N more players on their own
+persistent connections, all blocked on the same next part the measuring client asks for. It reports the
+measuring client's ready latency beside the plain parts run (what those waiters add) and, from
+`/metrics`, the requests each wake-up released (`liveladder_origin_woken_requests_total` over
+`liveladder_origin_wakeups_total`).
+
     tools/ll-latency.py                                   # 0.333 s parts and no parts, 30 s each
     LIVELADDER=.build-bench/release/liveladder DURATION=60 PART=0.5 tools/ll-latency.py
+    WAITERS=1000 tools/ll-latency.py
 """
+
+import asyncio
+import threading
 
 import datetime
 import json
@@ -39,6 +49,7 @@ FIXTURE = os.path.join(ROOT, "fixtures", "cfr30-640x360.mp4")
 DURATION = float(os.environ.get("DURATION", "30"))
 PART = os.environ.get("PART", "0.333")
 RUNS = int(os.environ.get("RUNS", "1"))
+WAITERS = int(os.environ.get("WAITERS", "0"))
 
 
 def free_port():
@@ -95,11 +106,77 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, max(0, int(round(fraction * (len(ordered) - 1)))))]
 
 
-def measure(parts):
+class Waiters:
+    """`count` players in one asyncio thread, each on its own keep-alive connection, each asking for the
+    target the measuring client sets (blocking reload) as soon as it changes."""
+
+    def __init__(self, port, path, count):
+        self.port, self.path, self.count = port, path, count
+        self.loop = asyncio.new_event_loop()
+        self.target = None
+        self.changed = None
+        self.answered = 0
+        self.failed = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.ready = threading.Event()
+        self.thread.start()
+        self.ready.wait(60)
+
+    def _run(self):
+        asyncio.set_event_loop(self.loop)
+        self.changed = asyncio.Condition()
+        self.loop.run_until_complete(self._main())
+
+    async def _main(self):
+        connections = []
+        for _ in range(self.count):
+            connections.append(await asyncio.open_connection("127.0.0.1", self.port))
+        self.ready.set()
+        await asyncio.gather(*(self._player(r, w) for r, w in connections), return_exceptions=True)
+
+    async def _player(self, reader, writer):
+        seen = None
+        while True:
+            async with self.changed:
+                await self.changed.wait_for(lambda: self.target != seen)
+                seen = self.target
+            if seen == "stop":
+                writer.close()
+                return
+            writer.write(f"GET {self.path}?{seen} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)content-length: *([0-9]+)", head).group(1))
+            await reader.readexactly(length)
+            if head.startswith(b"HTTP/1.1 200"):
+                self.answered += 1
+            else:
+                self.failed += 1
+
+    def set(self, query):
+        async def update():
+            async with self.changed:
+                self.target = query
+                self.changed.notify_all()
+        asyncio.run_coroutine_threadsafe(update(), self.loop)
+
+    def stop(self):
+        self.set("stop")
+        self.thread.join(10)
+
+
+def scrape(port, name, labels=""):
+    text = fetch(f"http://127.0.0.1:{port}/metrics")
+    match = re.search(rf"^{name}{re.escape(labels)} ([0-9.e+]+)$", text, re.M)
+    return float(match.group(1)) if match else 0.0
+
+
+def measure(parts, waiters=0):
     folder = tempfile.mkdtemp(prefix="ll-latency-")
     port = free_port()
+    http = free_port()
     argv = [BINARY, "run", "-i", FIXTURE, "-o", os.path.join(folder, "out"), "--realtime", "--loop", "--playlist-type", "live",
-            "--segment-format", "fmp4", "--serve", str(port), "--quiet"]
+            "--segment-format", "fmp4", "--serve", str(port), "--http", str(http), "--quiet"]
     if parts:
         argv += ["--part-duration", PART]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -118,10 +195,14 @@ def measure(parts):
         hold_back = float(hold.group(1)) if hold else 0.0
         current = edge(text)
         ready, answer = [], []
+        crowd = Waiters(port, "/360p/index.m3u8", waiters) if waiters else None
+        wake_ups = scrape(http, "liveladder_origin_wakeups_total"), scrape(http, "liveladder_origin_woken_requests_total")
         start = time.time()
         while time.time() - start < DURATION:
             msn, part, _, _ = current
             query = f"?_HLS_msn={msn}&_HLS_part={part + 1}" if part is not None else f"?_HLS_msn={msn + 1}"
+            if crowd:
+                crowd.set(query[1:])
             text = fetch(base + query)
             received = time.time()
             newest = edge(text)
@@ -133,6 +214,17 @@ def measure(parts):
                 path = os.path.join(folder, "out", "360p", newest[2])
                 if os.path.exists(path):
                     answer.append(received - os.path.getmtime(path))
+        # The pipeline's own segment-ready latency (last input frame → playlist written), which blocked
+        # players must not change: the mean over the run, from the histogram.
+        pipeline = scrape(http, "liveladder_segment_ready_latency_seconds_sum", '{rendition="360p"}') / max(
+            1, scrape(http, "liveladder_segment_ready_latency_seconds_count", '{rendition="360p"}'))
+        print(f"{'parts' if parts else 'segments'}{f'+{waiters}-waiters' if waiters else ''}: pipeline segment-ready latency mean {pipeline:.3f} s")
+        woken = (scrape(http, "liveladder_origin_wakeups_total") - wake_ups[0],
+                 scrape(http, "liveladder_origin_woken_requests_total") - wake_ups[1])
+        if crowd:
+            crowd.stop()
+            print(f"waiters: {crowd.answered} answers, {crowd.failed} refused; {woken[1]:.0f} requests released by {woken[0]:.0f} wake-ups "
+                  f"({woken[1] / max(woken[0], 1):.1f} per wake-up)")
         return hold_back, ready, answer
     finally:
         process.send_signal(signal.SIGTERM)
@@ -143,11 +235,14 @@ def measure(parts):
 
 
 def main():
-    results = {"parts": [], "segments": []}
+    configurations = [("parts", True, 0), ("segments", False, 0)]
+    if WAITERS:
+        configurations.append((f"parts+{WAITERS}-waiters", True, WAITERS))
+    results = {label: [] for label, _, _ in configurations}
     for _ in range(RUNS):
-        for label, parts in (("parts", True), ("segments", False)):
-            results[label].append(measure(parts))
-    for label in ("parts", "segments"):
+        for label, parts, waiters in configurations:
+            results[label].append(measure(parts, waiters))
+    for label, _, _ in configurations:
         hold_back = results[label][0][0]
         ready = [v for _, r, _ in results[label] for v in r]
         answer = [v for _, _, a in results[label] for v in a]
@@ -155,7 +250,7 @@ def main():
             print(f"{label}: nothing measured")
             continue
         g2g = hold_back + statistics.median(ready)
-        print(f"{label}{f' ({PART} s)' if label == 'parts' else ''}: {len(ready)} samples; ready latency p50 {statistics.median(ready):.3f} s, "
+        print(f"{label}{f' ({PART} s)' if label.startswith('parts') else ''}: {len(ready)} samples; ready latency p50 {statistics.median(ready):.3f} s, "
               f"p95 {percentile(ready, 0.95):.3f} s; answer after the file p50 {statistics.median(answer) * 1000:.1f} ms, "
               f"p95 {percentile(answer, 0.95) * 1000:.1f} ms; hold-back {hold_back:.3f} s; glass-to-glass estimate {g2g:.2f} s")
     print(json.dumps({k: [[h, len(r)] for h, r, _ in v] for k, v in results.items()}))

@@ -28,6 +28,8 @@ PACKAGES=(
   python3
   python3-gi
   gir1.2-gstreamer-1.0
+  # push tests: a real origin on loopback (nginx with its WebDAV module: PUT, DELETE)
+  nginx-light
 )
 
 die() {

@@ -7,12 +7,12 @@ public enum EventLines {
     /// Whether `event` is written. `run.progress` never is: it comes about once a second with the whole
     /// counter set, which would dwarf everything else in a file a control plane tails (the counters are in
     /// `/v1/status` and the metrics, and the last sample is in `run.summary`). `segment.published` is one
-    /// line per segment per rendition, so only on request (`--events-segments`).
+    /// line per segment per rendition, so only on request (`--events-segments`), and so is a `push.result`
+    /// that was delivered or superseded; one that was lost, refused or left unsent is always written.
     public static func includes(_ event: RunEvent, includeSegments: Bool) -> Bool {
         switch event {
         case .progress: return false
-        case .segmentPublished: return includeSegments
-        default: return true
+        default: return includeSegments || !event.isPerFile
         }
     }
 

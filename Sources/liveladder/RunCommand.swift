@@ -92,6 +92,9 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup(title: "Worker HTTP interface")
     var server: ServerOptions
 
+    @OptionGroup(title: "Push to an origin")
+    var push: PushOptions
+
     func run() async throws {
         LoggingSetup.bootstrap(format: worker.format, level: verbose ? .debug : .warning)
         var logger = Logger(label: "liveladder")
@@ -104,7 +107,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as ConfigError {
             fail(error.message, code: LiveLadderError.Kind.badConfig.rawValue)
         }
-        let services = RunServices(options: options, logger: logger, worker: worker, server: server)
+        let services = RunServices(options: options, logger: logger, worker: worker, server: server, push: push)
         do {
             try await services.group.run()
         } catch where services.pipeline.ending != nil {

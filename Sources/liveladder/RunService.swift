@@ -22,14 +22,18 @@ final class RunService: Service, @unchecked Sendable {
     /// Waits for what must be up before the pipeline starts (the HTTP server listening); an ending
     /// means it is not, and the run does not start.
     let gate: @Sendable () async -> RunEnding?
+    /// Once the pipeline returned: waits for the push targets to deliver what it published, and says
+    /// what they did not (nil: all delivered). A run whose origins miss files does not exit 0.
+    let drain: @Sendable () async -> String?
     private(set) var ending: RunEnding?
 
     init(ladder: LadderRun, status: RunStatusModel, alerts: AlertRules, onStopping: @escaping @Sendable () -> Void = {},
-         gate: @escaping @Sendable () async -> RunEnding? = { nil }) {
+         drain: @escaping @Sendable () async -> String? = { nil }, gate: @escaping @Sendable () async -> RunEnding? = { nil }) {
         self.ladder = ladder
         self.status = status
         self.alerts = alerts
         self.onStopping = onStopping
+        self.drain = drain
         self.gate = gate
     }
 
@@ -40,18 +44,20 @@ final class RunService: Service, @unchecked Sendable {
             return
         }
         await withGracefulShutdownHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let thread = Thread { [self] in
+            var ending = await withCheckedContinuation { (continuation: CheckedContinuation<RunEnding, Never>) in
+                let thread = Thread { [ladder] in
                     let outcome = Result { try ladder.run() }
-                    let ending = RunEnding(outcome, stoppedBySignal: ladder.wasStopped)
-                    report(ending)
-                    self.ending = ending
-                    continuation.resume()
+                    continuation.resume(returning: RunEnding(outcome, stoppedBySignal: ladder.wasStopped))
                 }
                 thread.name = "pipeline"
                 thread.stackSize = 8 << 20
                 thread.start()
             }
+            if let undelivered = await drain(), ending.code == 0 {
+                ending = RunEnding(refused: undelivered, code: LiveLadderError.Kind.processing.rawValue)
+            }
+            report(ending)
+            self.ending = ending
         } onGracefulShutdown: { [ladder, status, onStopping] in
             // Not ready from this moment, before the drain: traffic moves away while segments finish.
             status.markStopping()

@@ -16,7 +16,7 @@ struct RunServices {
     let group: ServiceGroup
     let pipeline: RunService
 
-    init(options given: RunOptions, logger: Logger, worker: WorkerOptions, server: ServerOptions) {
+    init(options given: RunOptions, logger: Logger, worker: WorkerOptions, server: ServerOptions, push: PushOptions = PushOptions()) {
         var options = given
         let events = RunEventBus()
         let status = RunStatusModel()
@@ -43,6 +43,7 @@ struct RunServices {
             do {
                 let (host, port) = try OriginServer.parse(listen: listen)
                 let shared = OriginStore(outputDirectory: options.output)
+                if let metrics { shared.attach(metrics.originMetrics()) }
                 options.destinations.append(shared)
                 store = shared
                 if let http, http.host == host, http.port == port {
@@ -54,6 +55,16 @@ struct RunServices {
                 fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
             }
         }
+        // --push: one more destination per origin. The run's end waits for them to deliver while they keep
+        // acknowledging; `drainLimit` without a 2xx (3 segment durations + 2 s, 5 to 30 s) ends the wait.
+        let pushes: RunPushes
+        do {
+            pushes = RunPushes(targets: try push.targets(), events: events, segmentDuration: options.config.segmentDuration, logger: logger)
+        } catch {
+            fail("\(error)", code: LiveLadderError.Kind.badConfig.rawValue)
+        }
+        options.destinations += pushes.destinations as [any PublishDestination]
+        let drainLimit = Duration.milliseconds(Int(min(max(3 * options.config.segmentDuration + 2, 5), 30) * 1000))
         let origin = ownOrigin
         let sharedStore = origin == nil ? store : nil
         let web = metrics.flatMap { metrics in
@@ -75,7 +86,8 @@ struct RunServices {
         let ladder = LadderRun(options: options, logger: logger, events: events)
         web?.setCommands(ladder)
         let notifier = observers.notifier
-        pipeline = RunService(ladder: ladder, status: status, alerts: alerts, onStopping: { notifier?.stopping() }, gate: {
+        pipeline = RunService(ladder: ladder, status: status, alerts: alerts, onStopping: { notifier?.stopping() },
+                              drain: { await pushes.drain(within: drainLimit) }, gate: {
             // The worker interface listens before the pipeline starts, or the run does not start: a
             // supervisor probing a port that is not there would restart a healthy channel.
             if let web, await web.boundPort() == nil {

@@ -77,14 +77,25 @@ final class LowLatencyTests: XCTestCase {
     /// A live run with 0.5 s parts behind `--serve`: a client asking for the next part is held until it
     /// exists and then answered; parts arrive about one PART-TARGET apart; the live snapshot keeps every
     /// LL-HLS rule; FFmpeg plays it.
-    func testLivePartsServedWithBlockingPartRequests() throws {
+    /// A realtime RTMP feed with 0.5 s parts, served by `--serve`: blocking part requests, the live rules at
+    /// every snapshot, FFmpeg and GStreamer playing from the origin.
+    func testLivePartsOfAnRTMPFeedServedWithBlockingPartRequests() throws {
         let folder = try temporaryFolder(self)
         let port = freePort()
-        let run = try Background(Repo.executable, ["run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--realtime", "--loop",
-                                                   "--playlist-type", "live", "--segment-format", "fmp4", "--part-duration", "0.5",
+        let rtmp = "rtmp://127.0.0.1:\(freePort())/live/stream"
+        let run = try Background(Repo.executable, ["run", "-i", rtmp, "--listen", "-o", folder, "--playlist-type", "live",
+                                                   "--segment-format", "fmp4", "--part-duration", "0.5",
                                                    "--serve", String(port)], log: folder + ".log")
+        Thread.sleep(forTimeInterval: 1)
+        let publisher = try Background.ffmpeg(["-re", "-stream_loop", "-1", "-i", Repo.fixture("cfr30-640x360.mp4"), "-c", "copy",
+                                               "-f", "flv", rtmp], log: folder + ".publisher.log")
+        defer { publisher.signal(SIGTERM) }
         let base = "http://127.0.0.1:\(port)"
-        XCTAssertTrue(eventually(timeout: 20) { httpRequest(base + "/360p/index.m3u8").status == 200 }, run.output)
+        XCTAssertTrue(eventually(timeout: 20) {
+            httpRequest(base + "/360p/index.m3u8").status == 200 && httpRequest(base + "/master.m3u8").status == 200
+        }, run.output + publisher.output)
+        let renditions = try MultivariantPlaylist.parse(httpRequest(base + "/master.m3u8").body).variants.map { String($0.uri.prefix { $0 != "/" }) }
+        let watcher = LiveWatcher(folder: folder, renditions: renditions, listSize: 6)
         var answers: [(Date, Int, Int)] = []
         var asked = try edge(httpRequest(base + "/360p/index.m3u8").body)
         for _ in 0..<8 {
@@ -104,6 +115,7 @@ final class LowLatencyTests: XCTestCase {
         XCTAssertGreaterThan(median, 0.2, "\(gaps)")
         let check = try liveladder("check", folder, "--live")
         XCTAssertFalse(check.stdout.components(separatedBy: "\n").contains { $0.hasPrefix("LL") }, check.stdout)
+
         let ffmpeg = try runProcess("/usr/bin/env", ["ffmpeg", "-nostdin", "-hide_banner", "-v", "warning", "-i", base + "/master.m3u8",
                                                      "-t", "3", "-f", "null", "-"])
         XCTAssertEqual(ffmpeg.status, 0, ffmpeg.stderr)
@@ -113,6 +125,9 @@ final class LowLatencyTests: XCTestCase {
         XCTAssertEqual(gstreamer.status, 124, "played until cut off: \(gstreamer.stdout.suffix(400)) \(gstreamer.stderr.suffix(400))")
         XCTAssertTrue(gstreamer.stdout.contains("PLAYING"), String(gstreamer.stdout.suffix(400)))
         XCTAssertFalse((gstreamer.stdout + gstreamer.stderr).contains("ERROR"), String((gstreamer.stdout + gstreamer.stderr).suffix(600)))
+        let violations = watcher.stop()
+        XCTAssertEqual(violations, [], "a live rule broke at a snapshot")
+        XCTAssertGreaterThan(watcher.checkedSnapshots, 3, "check ran on snapshots all through")
         run.signal(SIGTERM)
         XCTAssertEqual(run.wait(timeout: 20), 0, run.output)
         XCTAssertEqual(try liveladder("check", folder).status, 0)

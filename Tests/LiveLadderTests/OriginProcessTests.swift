@@ -69,6 +69,59 @@ final class OriginProcessTests: XCTestCase {
         XCTAssertEqual(run.wait(timeout: 20), 0, run.output)
     }
 
+    /// 1,000 players blocked on the next part of a live LL-HLS run: every one is answered with that part,
+    /// by one wake-up (the metrics count it), and the run goes on making parts at its pace.
+    func testAThousandBlockedRequestsOnALiveRunCostOneWakeUp() throws {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        if limit.rlim_cur < 1_500, limit.rlim_max > limit.rlim_cur {
+            limit.rlim_cur = min(limit.rlim_max, 4_096)
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        let players = limit.rlim_cur >= 1_300 ? 1000 : max(50, Int(limit.rlim_cur) - 300)
+        let folder = try temporaryFolder(self)
+        let port = freePort()
+        let http = freePort()
+        let run = try Background(Repo.executable, ["run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--realtime", "--loop",
+                                                   "--playlist-type", "live", "--segment-format", "fmp4", "--part-duration", "0.5",
+                                                   "--serve", String(port), "--http", String(http)], log: folder + ".log")
+        let base = "http://127.0.0.1:\(port)"
+        XCTAssertTrue(eventually(timeout: 20) { httpRequest(base + "/360p/index.m3u8").status == 200 }, run.output)
+        // Every connection open first, the requests sent together once the target is known.
+        let sockets = try BlockedClients.open(port: port, count: players)
+        let metrics = { try Scrape(text: httpRequest("http://127.0.0.1:\(http)/metrics").body) }
+        let before = try metrics()
+        let first = try MediaPlaylist.parse(httpRequest(base + "/360p/index.m3u8").body)
+        let inProgress = first.inProgress?.parts.count ?? 0
+        let msn = first.mediaSequence + first.segments.count
+        // Three parts ahead (1.5 s; the advance-part limit is 5), so the requests are held.
+        let perSegment = max(1, first.segments.last?.parts.count ?? 4)
+        let ahead = inProgress + 3
+        let (wantedMSN, wantedPart) = (msn + ahead / perSegment, ahead % perSegment)
+        BlockedClients.send(sockets, path: "/360p/index.m3u8?_HLS_msn=\(wantedMSN)&_HLS_part=\(wantedPart)")
+        let answers = BlockedClients.read(sockets, timeout: 15)
+        let after = try metrics()
+        XCTAssertEqual(answers.filter { $0.status == 200 }.count, players, "every blocked request is answered")
+        let uri = "segment-\(wantedMSN).\(wantedPart).m4s"
+        XCTAssertEqual(answers.filter { $0.body.contains(uri) }.count, players, "each answer lists the part it waited for")
+        let times = answers.compactMap(\.at).sorted()
+        XCTAssertEqual(times.count, players)
+        let wakeUps = (after.value("liveladder_origin_wakeups_total") ?? 0) - (before.value("liveladder_origin_wakeups_total") ?? 0)
+        let woken = (after.value("liveladder_origin_woken_requests_total") ?? 0) - (before.value("liveladder_origin_woken_requests_total") ?? 0)
+        // On a loaded machine a few requests may be read only after the part exists: those are answered
+        // at once, without a wake-up. The held ones are released together.
+        XCTAssertGreaterThan(woken, Double(players) / 2, "the requests were held, then released")
+        XCTAssertEqual(wakeUps, 1, "\(Int(woken)) held requests released by one playlist update")
+        // The run kept making parts: the playlist has moved on past the awaited part.
+        XCTAssertTrue(eventually(timeout: 5) {
+            let now = (try? MediaPlaylist.parse(httpRequest(base + "/360p/index.m3u8").body))
+            return (now?.mediaSequence ?? 0) + (now?.segments.count ?? 0) > wantedMSN
+        })
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.wait(timeout: 20), 0, run.output)
+        try assertChecks(folder)
+    }
+
     func testATakenPortStopsTheRunBeforeItStarts() throws {
         let folder = try temporaryFolder(self)
         let port = freePort()

@@ -51,6 +51,7 @@ public struct CloudEvent: Encodable {
         case .alertSet(let alert), .alertCleared(let alert): try container.encode(alert, forKey: .data)
         case .progress(let snapshot): try container.encode(snapshot, forKey: .data)
         case .runSummary(let report): try container.encode(report, forKey: .data)
+        case .pushResult(let result): try container.encode(result, forKey: .data)
         case .runStopped(let code, let reason): try container.encode(Stopped(exitCode: code, reason: reason), forKey: .data)
         }
     }

@@ -139,6 +139,53 @@ public struct Alert: Sendable, Codable, Equatable {
     }
 }
 
+/// What became of one file sent to a push target (`--push`): the `push.result` event.
+public struct PushResult: Sendable, Codable, Equatable {
+    /// How a push ended.
+    public enum Outcome: String, Sendable, Codable, CaseIterable {
+        /// The origin acknowledged it with a 2xx.
+        case delivered
+        /// Media the origin never got (retries ran out, or the buffer gave it up): a GAP there.
+        case lost
+        /// The origin refused it with a 4xx that is not retried (not 408 or 429).
+        case refused
+        /// Not sent: something newer replaced it (a later playlist; a segment over its parts).
+        case superseded
+        /// Still unsent when the run ended and the pushes' time to drain ran out.
+        case unsent
+    }
+
+    /// The target's URL, without credentials: `http://origin:8080/live/`.
+    public var target: String
+    /// 1 for the first `--push`, 2 for the second: the `target` metric label (labels never hold addresses).
+    public var targetIndex: Int
+    /// Relative to the output: `360p/segment-3.ts`.
+    public var path: String
+    /// `init`, `segment`, `part`, `playlist`, `master`, `delete`.
+    public var kind: String
+    public var outcome: Outcome
+    /// The last HTTP status the origin answered, if it answered at all.
+    public var status: Int?
+    /// Requests made for it (0 when it was never sent).
+    public var attempts: Int
+    /// Seconds from the file being complete locally to the origin's 2xx.
+    public var latency: Double?
+    /// Why it was not delivered, in the words of the last failure.
+    public var error: String?
+
+    public init(target: String, targetIndex: Int, path: String, kind: String, outcome: Outcome, status: Int? = nil, attempts: Int, latency: Double? = nil, error: String? = nil) {
+        self.target = target
+        self.targetIndex = targetIndex
+        self.path = path
+        self.kind = kind
+        self.outcome = outcome
+        self.status = status
+        self.attempts = attempts
+        self.latency = latency
+        self.error = error
+    }
+}
+
 /// The one typed stream of what happens in a run. The pipeline emits these through `RunEventBus`, and
 /// every observer (metrics, the events file, status, readiness, systemd, the progress line) reads them;
 /// none of them has a hook of its own in the pipeline.
@@ -169,6 +216,8 @@ public enum RunEvent: Sendable {
     case progress(RunSnapshot)
     /// What the run did; also sent when it failed.
     case runSummary(RunReport)
+    /// A file reached a push target, or did not.
+    case pushResult(PushResult)
     /// The process is about to exit with this code.
     case runStopped(exitCode: Int32, reason: String)
 
@@ -191,7 +240,18 @@ public enum RunEvent: Sendable {
         case .alertCleared: return "alert.cleared"
         case .progress: return "run.progress"
         case .runSummary: return "run.summary"
+        case .pushResult: return "push.result"
         case .runStopped: return "run.stopped"
+        }
+    }
+
+    /// One of the per-file events, which come many a second: `segment.published`, and a `push.result` that
+    /// went as it should (delivered or superseded). Event streams carry them only on request.
+    public var isPerFile: Bool {
+        switch self {
+        case .segmentPublished: return true
+        case .pushResult(let result): return result.outcome == .delivered || result.outcome == .superseded
+        default: return false
         }
     }
 
@@ -204,6 +264,7 @@ public enum RunEvent: Sendable {
              .renditionRestarted(let rendition, _, _), .renditionGivenUp(let rendition, _, _):
             return rendition
         case .alertSet(let alert), .alertCleared(let alert): return alert.subject
+        case .pushResult(let result): return result.path.split(separator: "/").first.map(String.init)
         case .runStarted, .ladderResolved, .progress, .runSummary, .runStopped: return nil
         }
     }

@@ -169,6 +169,8 @@ final class RenditionPublisher: SegmentSink {
             partCounts[part.segmentNumber] = part.index + 1
             playlist.preloadHint = PreloadHint(uri: partURI(part.segmentNumber, part.index + 1))
             edges?.update(name, LiveEdges.Edge(lastMediaSequence: part.segmentNumber, lastPart: part.index))
+            // The live edge moved on by a part: an old segment's parts may now be past the limit (LL8).
+            trimParts()
             try writePlaylist()
         }
     }

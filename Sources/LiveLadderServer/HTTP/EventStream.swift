@@ -50,7 +50,7 @@ struct EventStream: Sendable {
             group.addTask { [self] in
                 let encoder = CloudEvent.makeEncoder()
                 for await stamped in events {
-                    if !includeSegments, case .segmentPublished = stamped.event { continue }
+                    if !includeSegments, stamped.event.isPerFile { continue }
                     let json = CloudEvent(stamped, source: source).line(using: encoder)
                     let text = "id: \(stamped.sequence)\nevent: \(stamped.event.type)\ndata: \(json)\n\n"
                     if case .dropped(.event) = sink.yield(.event(text)) { drops.add(1) }

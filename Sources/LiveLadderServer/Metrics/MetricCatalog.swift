@@ -60,7 +60,17 @@ enum MetricCatalog {
     static let originBytes = Family("liveladder_origin_bytes_served_total", "Body bytes the built-in origin sent (HEAD answers and refusals count 0).")
     static let originBlockedWait = Family("liveladder_origin_blocked_wait_seconds", "Seconds a blocking playlist reload (_HLS_msn) was held before its answer (or its 503).",
                                           buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8])
-    static let origin: [Family] = [originRequests, originBytes, originBlockedWait]
+    static let originWakeUps = Family("liveladder_origin_wakeups_total", "Playlist updates (or completed hinted parts) that released blocked requests: one per update however many it released.")
+    static let originWokenRequests = Family("liveladder_origin_woken_requests_total", "Blocked requests released by those updates.")
+    static let origin: [Family] = [originRequests, originBytes, originBlockedWait, originWakeUps, originWokenRequests]
 
-    static let byName: [String: Family] = Dictionary(uniqueKeysWithValues: (all + origin).map { ($0.name, $0) })
+    // Push to origins (`--push`): the series of a target exist from its first push result; `target` is
+    // the 1-based position of its --push flag (labels never hold addresses).
+    static let pushFiles = Family("liveladder_push_files_total", "Files sent to a push target by kind (init, segment, part, playlist, master, delete) and outcome (delivered, lost, refused, superseded, unsent).")
+    static let pushRequests = Family("liveladder_push_requests_total", "HTTP requests made to a push target, retries included.")
+    static let pushLatency = Family("liveladder_push_latency_seconds", "Seconds from a file being complete locally to the push target's 2xx, by kind.",
+                                    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8])
+    static let push: [Family] = [pushFiles, pushRequests, pushLatency]
+
+    static let byName: [String: Family] = Dictionary(uniqueKeysWithValues: (all + origin + push).map { ($0.name, $0) })
 }

@@ -50,6 +50,8 @@ public final class MetricsObserver: RunObserver, @unchecked Sendable {
     private var droppedEventsMark = Watermark()
     private var renditions: [String: RenditionMetrics] = [:]
     private var samples: [Sample] = []
+    /// Per push target (its index), the handles made at its first result.
+    private var pushes: [Int: PushMetrics] = [:]
 
     /// The `reason` label of `liveladder_input_errors_total`, and the snapshot field it counts.
     private static let inputErrorReasons: [(reason: String, value: @Sendable (RunSnapshot) -> Int)] = [
@@ -142,6 +144,8 @@ public final class MetricsObserver: RunObserver, @unchecked Sendable {
             renditions[name]?.up.record(0)
         case .progress(let snapshot):
             apply(snapshot, at: time)
+        case .pushResult(let result):
+            push(result)
         case .alertSet, .alertCleared, .runSummary, .runStopped:
             break
         }
@@ -210,6 +214,13 @@ public final class MetricsObserver: RunObserver, @unchecked Sendable {
     }
 
     /// The built-in origin's metrics, in this observer's registry (one per process: call once).
+    /// Must hold `lock`.
+    private func push(_ result: PushResult) {
+        let metrics = pushes[result.targetIndex] ?? PushMetrics(target: result.targetIndex, factory: factory)
+        pushes[result.targetIndex] = metrics
+        metrics.record(result)
+    }
+
     public func originMetrics() -> OriginMetrics {
         OriginMetrics(factory: factory)
     }

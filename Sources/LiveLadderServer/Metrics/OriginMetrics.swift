@@ -11,6 +11,8 @@ public final class OriginMetrics: @unchecked Sendable {
     private let requests: [String: CoreMetrics.Counter]
     private let bytes: CoreMetrics.Counter
     private let blocked: CoreMetrics.Timer
+    private let wakeUps: CoreMetrics.Counter
+    private let woken: CoreMetrics.Counter
 
     init(factory: CatalogMetricsFactory) {
         var requests: [String: CoreMetrics.Counter] = [:]
@@ -23,6 +25,15 @@ public final class OriginMetrics: @unchecked Sendable {
         self.requests = requests
         bytes = CoreMetrics.Counter(label: MetricCatalog.originBytes.name, factory: factory)
         blocked = CoreMetrics.Timer(label: MetricCatalog.originBlockedWait.name, factory: factory)
+        wakeUps = CoreMetrics.Counter(label: MetricCatalog.originWakeUps.name, factory: factory)
+        woken = CoreMetrics.Counter(label: MetricCatalog.originWokenRequests.name, factory: factory)
+    }
+
+    /// A playlist update (or a hinted part) released `requests` blocked requests at once.
+    func woke(requests: Int) {
+        guard requests > 0 else { return }
+        wakeUps.increment()
+        woken.increment(by: requests)
     }
 
     func answered(resource: String, status: Int, bodyBytes: Int) {

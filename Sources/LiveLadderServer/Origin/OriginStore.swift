@@ -53,6 +53,13 @@ public final class OriginStore: PublishDestination, @unchecked Sendable {
     /// Playlist updates that woke at least one blocked request, and the requests they woke.
     private(set) var wakeUps = 0
     private(set) var wokenRequests = 0
+    /// Where wake-ups are counted for `/metrics` (`attach`).
+    private var metrics: OriginMetrics?
+
+    /// Counts this store's wake-ups in `metrics` from now on.
+    public func attach(_ metrics: OriginMetrics) {
+        lock.withLock { self.metrics = metrics }
+    }
 
     public init(outputDirectory: String, cachedSegments: Int = 8) {
         self.outputDirectory = outputDirectory
@@ -63,7 +70,7 @@ public final class OriginStore: PublishDestination, @unchecked Sendable {
 
     public func published(_ path: String, bytes: [UInt8], as file: PublishedFile) {
         var woken: [CheckedContinuation<Bool, Never>] = []
-        lock.withLock {
+        let metrics = lock.withLock {
             let folder = path.split(separator: "/").dropLast().joined(separator: "/")
             if let held = fileWaiters.removeValue(forKey: path) { woken += held.values }
             switch file {
@@ -102,7 +109,9 @@ public final class OriginStore: PublishDestination, @unchecked Sendable {
                     }
                 }
             }
+            return self.metrics
         }
+        metrics?.woke(requests: woken.count)
         for continuation in woken { continuation.resume(returning: true) }
     }
 
