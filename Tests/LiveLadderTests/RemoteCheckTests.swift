@@ -4,14 +4,12 @@ import XCTest
 /// `liveladder check http://…`: a real run served by `--serve`, polled live; the same output over HTTP and
 /// as a folder; and servers that break the rules on purpose (StreamServer).
 final class RemoteCheckTests: XCTestCase {
-    /// Lines the current origin and publisher are known to produce over HTTP, which the folder check of
-    /// the files on disk does not see (the files carry no EXT-X-SERVER-CONTROL, and a folder snapshot
-    /// rarely catches the window): reported to their owners. Anything else fails the test.
+    /// Lines the current origin is known to produce over HTTP, which the folder check of the files on disk
+    /// does not see (the files carry no EXT-X-SERVER-CONTROL): reported to its owner. Anything else fails
+    /// the test.
     private static func knownIssue(_ line: Substring) -> Bool {
         // Blocking reload is advertised without parts, and LL7 then asks for rendition reports.
-        (line.hasPrefix("LL7 ") && line.contains("no EXT-X-RENDITION-REPORT"))
-            // Parts stay listed up to about one segment longer than 3 × target duration from the end.
-            || (line.hasPrefix("LL8 ") && line.contains("still lists its parts"))
+        line.hasPrefix("LL7 ") && line.contains("no EXT-X-RENDITION-REPORT")
     }
 
     private func unexpected(_ stdout: String) -> [Substring] {
