@@ -55,10 +55,12 @@ struct LivePoller: Sendable {
         var partGaps: [Double] = []
         var reloads = 0
 
-        while ContinuousClock.now < deadline, !current.endList {
+        // A playlist with ENDLIST is still reloaded (plainly, every half target duration): it must not
+        // change any more (MP11).
+        while ContinuousClock.now < deadline {
             let targetDuration = Double(current.targetDuration)
             let partTarget = current.partTarget.map { min($0, targetDuration) }
-            let blocking = current.serverControl?.canBlockReload == true
+            let blocking = current.serverControl?.canBlockReload == true && !current.endList
             let asked = blocking ? Self.nextRequest(after: current) : nil
             var url = source.url
             if let asked {
@@ -94,7 +96,7 @@ struct LivePoller: Sendable {
                 if resource.elapsed < holdLimit * tolerances.earliest503 {
                     log.add("O2", source.name, "a blocking reload (\(url.query ?? "")) was answered 503 after \(HeaderRules.format(resource.elapsed)) s, before 3 × target duration (\(HeaderRules.format(holdLimit)) s)")
                 }
-                checkStall(lastChange: lastChange, now: now, targetDuration: targetDuration, reported: &stallReported)
+                checkStall(lastChange: lastChange, now: now, targetDuration: targetDuration, finished: current.endList, reported: &stallReported)
                 await pause(current, until: deadline)
                 continue
             }
@@ -126,7 +128,7 @@ struct LivePoller: Sendable {
             }
             let before = PlaylistEdge(current), after = PlaylistEdge(playlist)
             if after > before {
-                checkStall(lastChange: lastChange, now: now, targetDuration: targetDuration, reported: &stallReported)
+                checkStall(lastChange: lastChange, now: now, targetDuration: targetDuration, finished: current.endList, reported: &stallReported)
                 lastChange = now
                 stallReported = false
                 // LL8: the time from one part to the next, measured only when this answer adds exactly the
@@ -140,7 +142,7 @@ struct LivePoller: Sendable {
                     lastPart = nil
                 }
             } else {
-                checkStall(lastChange: lastChange, now: now, targetDuration: targetDuration, reported: &stallReported)
+                checkStall(lastChange: lastChange, now: now, targetDuration: targetDuration, finished: current.endList, reported: &stallReported)
             }
             announce(playlist, seen: &seen, listed: listed, completedFrom: current)
             current = playlist
@@ -175,7 +177,8 @@ struct LivePoller: Sendable {
 
     /// LIVE1: the playlist changes (a new segment or part) within 1.5 × target duration.
     private func checkStall(lastChange: ContinuousClock.Instant, now: ContinuousClock.Instant, targetDuration: Double,
-                            reported: inout Bool) {
+                            finished: Bool = false, reported: inout Bool) {
+        guard !finished else { return }  // LIVE1 is for live playlists
         let unchanged = lastChange.duration(to: now).seconds
         let limit = tolerances.stallLimit(targetDuration)
         guard unchanged > limit, !reported else { return }

@@ -61,6 +61,18 @@ final class PlaylistHistoryTests: XCTestCase {
         XCTAssertEqual(Set(history.observe(next).map(\.rule)), ["MP2", "LL1"])
     }
 
+    func testAFinishedPlaylistNeverChanges() {
+        var history = PlaylistHistory()
+        var finished = playlist(sequence: 0, uris: ["s0.ts", "s1.ts"])
+        finished.endList = true
+        _ = history.observe(finished)
+        var copy = history
+        XCTAssertEqual(copy.observe(finished), [])
+        var grown = playlist(sequence: 0, uris: ["s0.ts", "s1.ts", "s2.ts"])
+        grown.endList = true
+        XCTAssertEqual(history.observe(grown).map(\.rule), ["MP11"])
+    }
+
     func testThePreloadHintBecomesTheNextPart() {
         var history = PlaylistHistory()
         var first = playlist(sequence: 0, uris: ["s0.m4s"])
