@@ -33,6 +33,12 @@ let package = Package(
         .target(name: "LadderConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // `liveladder check`: reads an output back and checks ../shared/HLS-RULES.md.
         .target(name: "HLSChecker", dependencies: ["FFmpegKit", "HLSModel"]),
+        // `liveladder check http://…`: fetches a served stream into a private mirror folder, runs HLSChecker's
+        // folder rules on it, and polls it live for the rules that need time, headers and the origin's answers.
+        .target(name: "HLSRemoteCheck", dependencies: [
+            "HLSChecker", "HLSModel",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // Pipeline, segmenter, publishers.
         .target(name: "LiveLadderCore", dependencies: [
             "FFmpegKit", "HLSModel", "LadderConfig",
@@ -68,7 +74,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "liveladder", dependencies: [
-            "LiveLadderCore", "LiveLadderServer", "LiveLadderWorker", "LiveLadderPush", "LadderConfig", "FFmpegKit", "HLSChecker", "Regression",
+            "LiveLadderCore", "LiveLadderServer", "LiveLadderWorker", "LiveLadderPush", "LadderConfig", "FFmpegKit", "HLSChecker", "HLSRemoteCheck", "Regression",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,6 +94,7 @@ let package = Package(
         ]),
         .testTarget(name: "RegressionTests", dependencies: ["Regression", "FFmpegKit", "HLSModel", "HLSChecker", "LadderConfig", "LiveLadderCore"]),
         .testTarget(name: "LiveLadderTests", dependencies: ["LiveLadderCore", "FFmpegKit", "HLSModel", "LadderConfig", "HLSChecker"]),
+        .testTarget(name: "HLSRemoteCheckTests", dependencies: ["HLSRemoteCheck", "HLSChecker", "HLSModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

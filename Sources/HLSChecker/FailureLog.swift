@@ -18,7 +18,8 @@ struct FailureLog {
         let seen = counts[key, default: 0]
         counts[key] = seen + 1
         if seen < Self.limitPerPlaylist {
-            failures.append(RuleFailure(rule: rule, location: location.description, message: message))
+            // Messages quote playlist text (a parse error's line): escaped, so one failure stays one line.
+            failures.append(RuleFailure(rule: rule, location: location.description, message: printable(message)))
         } else if let index = overflow.firstIndex(where: { $0.rule == rule && $0.playlist == group }) {
             overflow[index].count += 1
         } else {
