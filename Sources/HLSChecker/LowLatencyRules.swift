@@ -152,6 +152,9 @@ enum LowLatencyRules {
                     log.add("LL7", here, "EXT-X-RENDITION-REPORT for \(printable(report.uri)) has no LAST-PART")
                 }
             }
+            // Reports are owed by a stream with parts: a low-latency client switches renditions on them
+            // (Apple's authoring spec). Blocking reload of whole segments alone does not call for them.
+            guard rendition.playlist.partTarget != nil else { continue }
             let reported = Set(rendition.playlist.renditionReports.compactMap { context.folder.resolve($0.uri, from: directory).path })
             for sibling in siblings where !reported.contains(sibling.path) {
                 log.add("LL7", here, "no EXT-X-RENDITION-REPORT for \(sibling.name)")

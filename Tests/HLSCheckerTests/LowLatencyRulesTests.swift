@@ -107,6 +107,18 @@ final class LowLatencyRulesTests: XCTestCase {
                        mentions: "has no LAST-PART")
     }
 
+    /// Blocking reload of whole segments (`--serve` without parts) owes no rendition reports.
+    func testLL7AsksNoReportsOfAStreamWithoutParts() throws {
+        let folder = try ladder { _, playlist in
+            for index in playlist.segments.indices { playlist.segments[index].parts = [] }
+            playlist.partTarget = nil
+            playlist.preloadHint = nil
+            playlist.renditionReports = []
+            playlist.serverControl = ServerControl(canBlockReload: true, holdBack: 3 * Double(playlist.targetDuration))
+        }
+        XCTAssertEqual(try lowLatencyFailures(folder), [])
+    }
+
     func testLL8PartsLeaveTheWindow() throws {
         try assertOnly("LL8", try ladder { _, playlist in
             playlist.segments[0].parts = (0..<4).map { MediaPart(uri: "old.\($0).m4s", duration: 0.5, independent: true) }

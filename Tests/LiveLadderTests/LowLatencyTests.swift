@@ -97,16 +97,24 @@ final class LowLatencyTests: XCTestCase {
         let renditions = try MultivariantPlaylist.parse(httpRequest(base + "/master.m3u8").body).variants.map { String($0.uri.prefix { $0 != "/" }) }
         let watcher = LiveWatcher(folder: folder, renditions: renditions, listSize: 6)
         var answers: [(Date, Int, Int)] = []
+        var hints: Set<String> = []
         var asked = try edge(httpRequest(base + "/360p/index.m3u8").body)
-        for _ in 0..<8 {
+        for _ in 0..<10 {
             // The part after the last one listed.
             let next = (asked.msn, asked.part + 1)
             let response = httpRequest(base + "/360p/index.m3u8?_HLS_msn=\(next.0)&_HLS_part=\(next.1)", timeout: 10)
             XCTAssertEqual(response.status, 200, response.body)
             let now = try edge(response.body)
             answers.append((Date(), now.msn, now.part))
+            if let hint = try MediaPlaylist.parse(response.body).preloadHint { hints.insert(hint.uri) }
             XCTAssertTrue(now.msn > asked.msn || now.part > asked.part, "answered only once a later part exists: \(asked) → \(now)")
             asked = now
+        }
+        // Every hinted part is made: a request for it is held until it is complete, then answered (10
+        // answers span more than a segment's 4 parts, so a hint after a segment's last part is among them).
+        XCTAssertGreaterThan(hints.count, 5)
+        for hint in hints.sorted() {
+            XCTAssertEqual(httpRequest(base + "/360p/" + hint, timeout: 10).status, 200, "hinted \(hint), never made")
         }
         // Parts came about one PART-TARGET apart (0.52 s), not a segment apart.
         let gaps = zip(answers, answers.dropFirst()).map { $1.0.timeIntervalSince($0.0) }

@@ -167,7 +167,10 @@ final class RenditionPublisher: SegmentSink {
             }
             playlist.inProgress?.parts.append(MediaPart(uri: uri, duration: part.duration, independent: part.independent))
             partCounts[part.segmentNumber] = part.index + 1
-            playlist.preloadHint = PreloadHint(uri: partURI(part.segmentNumber, part.index + 1))
+            // The hint names the part that comes next: after a segment's last part, the next segment's first
+            // (a hint to a part never made would hold its requests until they time out).
+            playlist.preloadHint = PreloadHint(uri: part.endsSegment ? partURI(part.segmentNumber + 1, 0)
+                                                                     : partURI(part.segmentNumber, part.index + 1))
             edges?.update(name, LiveEdges.Edge(lastMediaSequence: part.segmentNumber, lastPart: part.index))
             // The live edge moved on by a part: an old segment's parts may now be past the limit (LL8).
             trimParts()

@@ -29,6 +29,8 @@ struct CompletedPart: Sendable {
     /// The segment's, for the segment in progress in the playlist.
     let discontinuity: Bool
     let programDateTime: Date
+    /// The segment's last part (it ends at the segment's boundary): the next part is the next segment's first.
+    let endsSegment: Bool
     var duration: Double { Double(durationTicks) / 90_000 }
 }
 
@@ -273,7 +275,8 @@ final class Segmenter {
         try sink.part(CompletedPart(segmentNumber: current.boundary.number, index: partIndex, bytes: bytes,
                                     durationTicks: end - partStart, independent: partIndex == 0 || videoStream == nil,
                                     discontinuity: current.boundary.discontinuity,
-                                    programDateTime: current.boundary.clock.date(for: current.start)))
+                                    programDateTime: current.boundary.clock.date(for: current.start),
+                                    endsSegment: nextBoundary == nil))
         partIndex += 1
         partStart = end
     }
