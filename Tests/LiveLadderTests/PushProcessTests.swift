@@ -186,6 +186,32 @@ final class PushProcessTests: XCTestCase {
         XCTAssertEqual(try liveladder("check", folder).status, 0, "the local output is complete")
     }
 
+    /// `--push-delete`: segments that left the window are deleted from the origin after the RFC grace, and
+    /// the origin's playlist never names one it deleted.
+    func testOldSegmentsAreDeletedFromTheOrigin() throws {
+        let origin = try NginxOrigin(self)
+        let folder = try temporaryFolder(self)
+        // 1 s segments, 3 in the window: a segment leaves after about 3 s and is deleted its duration plus
+        // the longest playlist (4 s) later.
+        let run = try Background(Repo.executable, ["run", "-i", Repo.fixture("cfr30-640x360.mp4"), "-o", folder, "--realtime", "--loop",
+                                                   "--playlist-type", "live", "--segment-duration", "1", "--list-size", "3",
+                                                   "--push", origin.base, "--push-delete"], log: folder + ".log")
+        let playlist = origin.folder + "/360p/index.m3u8"
+        XCTAssertTrue(eventually(timeout: 20) { FileManager.default.fileExists(atPath: playlist) }, run.output)
+        let watcher = OriginWatcher(playlist: playlist)
+        Thread { watcher.run() }.start()
+        XCTAssertTrue(eventually(timeout: 20) { origin.requests("DELETE").contains("/live/360p/segment-0.ts") }, run.output)
+        Thread.sleep(forTimeInterval: 1)
+        watcher.stop()
+        XCTAssertEqual(watcher.problems, [], "the origin's playlist named a deleted segment")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: origin.folder + "/360p/segment-0.ts"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/360p/segment-0.ts"), "deleted locally first")
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.wait(timeout: 30), 0, run.output)
+        let report = try liveladder("check", origin.folder)
+        XCTAssertEqual(report.status, 0, report.stdout + report.stderr)
+    }
+
     func testBadPushFlagsAreOneLineAndExit64() throws {
         let folder = try temporaryFolder(self)
         for (arguments, expected) in [
