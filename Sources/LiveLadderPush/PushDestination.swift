@@ -220,6 +220,10 @@ public final class PushDestination: PublishDestination, @unchecked Sendable {
             if item.work.isDelete, attempts >= 3 {
                 return conclude(item, lane: key, .lost, attempts: attempts, status: status, error: failure)
             }
+            if case .part(let number, _, _) = item.work, lock.withLock({ lanes[key]?.hasQueuedSegment(number) ?? false }) {
+                // Its whole segment is published and waits behind it with the same bytes.
+                return conclude(item, lane: key, .superseded, attempts: attempts, status: status, error: failure)
+            }
             if item.isMedia {
                 // An origin that answers but will not store it: one segment duration, then a GAP there.
                 if case .status = response, elapsed.seconds >= segmentDuration {
@@ -374,7 +378,8 @@ public final class PushDestination: PublishDestination, @unchecked Sendable {
 
 /// What a target did not deliver, for the run's exit code and its last line.
 public struct PushTally: Sendable, Equatable {
-    /// Segments and init segments that are not on the origin.
+    /// Segments and init segments that are not on the origin. (A lost part is not counted: its segment
+    /// carries the same media, and counts if it is lost too.)
     public var lostMedia = 0
     /// Files the origin refused (4xx), parts excepted.
     public var refused = 0
@@ -388,7 +393,7 @@ public struct PushTally: Sendable, Equatable {
         if case .delete = item.work { return }
         switch outcome {
         case .delivered: delivered += 1
-        case .lost: if item.isMedia || item.kind == "init" { lostMedia += 1 }
+        case .lost: if item.kind == "segment" || item.kind == "init" { lostMedia += 1 }
         case .refused: refused += 1
         case .unsent: unsent += 1
         case .superseded: break

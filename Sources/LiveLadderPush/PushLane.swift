@@ -150,6 +150,11 @@ extension PushLane {
         remove { $0.path == path && $0.isMedia }
     }
 
+    /// Whether segment `number` waits in the queue (a part of it in flight is then superseded).
+    func hasQueuedSegment(_ number: Int) -> Bool {
+        queue.contains { if case .segment(let n, _) = $0.work { n == number } else { false } }
+    }
+
     /// The run is over: whatever is left is reported unsent by the caller.
     mutating func clear() {
         queue.removeAll()

@@ -173,6 +173,20 @@ final class PushDestinationTests: XCTestCase {
         assertNoPlaylistAhead(origin)
     }
 
+    func testAPartThatCannotGoGivesWayToItsSegment() async throws {
+        let origin = ScriptedOrigin()
+        origin.answer = { _, path in path == "v/segment-0.0.m4s" ? .failed("connection reset by the origin") : nil }
+        let (destination, log) = try make(origin)
+        destination.published("v/init.mp4", bytes: [0], as: .initSegment)
+        destination.published("v/segment-0.0.m4s", bytes: [1], as: .part(number: 0, index: 0))
+        try await Task.sleep(for: .milliseconds(300))
+        publish(destination, segments: 0..<1)
+        let tally = await destination.drain(within: .seconds(5))
+        XCTAssertTrue(tally.complete, "the segment carries the part's media: \(tally)")
+        XCTAssertEqual(log.results.first { $0.path == "v/segment-0.0.m4s" }?.outcome, .superseded)
+        XCTAssertEqual(log.results.first { $0.path == "v/segment-0.m4s" }?.outcome, .delivered)
+    }
+
     func testTheMasterWaitsForItsMediaPlaylists() async throws {
         let origin = ScriptedOrigin()
         let (destination, _) = try make(origin)
