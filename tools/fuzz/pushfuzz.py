@@ -343,6 +343,11 @@ class Origin:
                     return
                 rec["sha"] = hashlib.sha256(body).hexdigest()
                 rec["size"] = len(body)
+                if self.store:
+                    name = os.path.join(self.store, f"{rec['seq']}.bin")
+                    with open(name, "wb") as f:
+                        f.write(body)
+                    rec["stored"] = name
                 if not self._answer(conn, rec, a, body):
                     return
         except (OSError, ValueError):
@@ -375,21 +380,24 @@ class Origin:
         if delay:
             if self.stop.wait(delay):
                 return False
-        conn.sendall(data)
+        # Recorded before the bytes go: the client may act on them (and its next request be recorded by
+        # another thread) before sendall returns here.
         rec["status"] = status
         rec["sent_seq"] = self.next_seq()
         rec["sent_t"] = self.now()
         rec["ack"] = status is not None and 200 <= status < 300
         # Clean: a well-framed answer in time that the client must have read as this status.
         rec["clean"] = clean and delay <= 0.4 * self.timeout
+        try:
+            conn.sendall(data)
+        except OSError:
+            rec["clean"] = False  # it may or may not have arrived: still counted as a possible 2xx
+            rec["note"] = "answer not fully sent"
+            raise
         return True
 
     def _keep(self, rec, body):
-        if rec["ack"] and self.store:
-            name = os.path.join(self.store, f"{rec['seq']}.bin")
-            with open(name, "wb") as f:
-                f.write(body)
-            rec["stored"] = name
+        pass  # every body is stored when it has been read (_serve), before any answer goes
 
     def _answer(self, conn, rec, a, body):
         """Answers one read request; False when the connection is done."""
@@ -449,9 +457,9 @@ class Origin:
                 conn.sendall(b"x")
             return False
         if do == "chunked-endless":
-            conn.sendall(f"HTTP/1.1 {status} OK\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
             rec.update(status=status, sent_seq=self.next_seq(), sent_t=self.now(), ack=200 <= status < 300, clean=False)
             self._keep(rec, body)
+            conn.sendall(f"HTTP/1.1 {status} OK\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
             while not self.stop.wait(0.3):
                 conn.sendall(b"1\r\nx\r\n")
             return False
@@ -622,6 +630,10 @@ def judge_origin(case, i, rec, local, code, result, limit, ci):
     refused = {}
     for r in reqs:
         kind = path_kind(r["method"], r["path"])
+        if kind == "playlist" and case["flavour"] == "ll":
+            # A new version can render for the origin exactly as the last one (the new part not acknowledged
+            # there, or parts off): the same bytes, a different item. Not judged.
+            continue
         item = (r["method"], r["path"], r.get("sha") if kind in ("playlist", "master") else None)
         if item in refused:
             found.append(("retried-refused", f"retried-refused (PU4) {tag}: a {kind} was sent again after "
