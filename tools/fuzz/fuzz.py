@@ -57,7 +57,7 @@ HTTP_CLASSES = ["server-error", "auth-bypass", "auth-lenient", "auth-order", "au
 CLASSES += HTTP_CLASSES
 # The push kind's (pushfuzz.py: `run --push` against a hostile origin of the harness).
 PUSH_CLASSES = ["push-exit", "push-error-line", "secret-echoed", "local-check-fails", "exit0-incomplete", "push-order",
-                "master-early", "sequence-back", "retried-refused", "slow-drain"]
+                "master-early", "sequence-back", "retried-refused", "slow-drain", "timeout-ignored"]
 CLASSES += PUSH_CLASSES
 # What --ci fails on (the other classes are reported but do not fail it). Every http class fails it.
 CI_GATES = {"crash", "hang", "undocumented-exit"} | set(HTTP_CLASSES) | set(PUSH_CLASSES)

@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import select
 import socket
 import sys
 import threading
@@ -452,22 +453,31 @@ class Origin:
         if do == "drip":
             self._send(conn, rec, self._response(status, False, b"", length=10_000) if status != 204 else
                        b"HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n", status if status != 204 else 200, clean=False)
-            self._keep(rec, body)
-            while not self.stop.wait(0.3):
-                conn.sendall(b"x")
+            self._hold(conn, rec, b"x")
             return False
         if do == "chunked-endless":
             rec.update(status=status, sent_seq=self.next_seq(), sent_t=self.now(), ack=200 <= status < 300, clean=False)
-            self._keep(rec, body)
             conn.sendall(f"HTTP/1.1 {status} OK\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
-            while not self.stop.wait(0.3):
-                conn.sendall(b"1\r\nx\r\n")
+            self._hold(conn, rec, b"1\r\nx\r\n")
             return False
         if do == "stall":
-            while not self.stop.wait(0.5):
-                pass
+            self._hold(conn, rec, None)
             return False
         raise ValueError(f"unknown action {do}")
+
+    def _hold(self, conn, rec, drip):
+        """Keeps the answer going (a byte of drip every 0.3 s) or silent until the client goes; records when."""
+        while not self.stop.wait(0.3):
+            try:
+                readable, _, _ = select.select([conn], [], [], 0)
+                if readable and not conn.recv(1):
+                    break
+                if drip:
+                    conn.sendall(drip)
+            except OSError:
+                break
+        if not self.stop.is_set():
+            rec["gone_t"] = self.now()
 
     def record(self):
         with self.lock:
@@ -610,7 +620,7 @@ def judge_origin(case, i, rec, local, code, result, limit, ci):
                     found.append(("push-order", f"push-order (PU1) {tag}: an acknowledged playlist names "
                                   f"{re.sub(r'[0-9]+', 'N', full)} before the origin acknowledged it"))
                     break
-            msn, count = media_sequence(text), len(named) + len(gaps)
+            msn, count = media_sequence(text), text.count("#EXTINF:")  # segments (parts and the map aside)
             if msn < last_seq.get(r["path"], -1) or (msn == last_seq.get(r["path"]) and count < last_count.get(r["path"], 0)
                                                       and "#EXT-X-PLAYLIST-TYPE:" in text):
                 found.append(("sequence-back", f"sequence-back {tag}: a playlist acknowledged after a newer one "
@@ -666,6 +676,16 @@ def judge_origin(case, i, rec, local, code, result, limit, ci):
             if "stored" in got and read_stored(got) != want:  # (an answer sent before the body was read: no bytes)
                 found.append(("exit0-incomplete", f"exit0-incomplete {tag}: exit 0 but the origin's last "
                               f"{re.sub(r'[0-9]+', 'N', rel)} differs from the local file"))
+                break
+    # A request the origin stalls or drips must not outlive the client's request timeout (one segment
+    # duration, 1–10 s: docs/delivery.md), which is what keeps a lane moving in a live run.
+    timeout = min(max(case["segment_duration"], 1), 10)
+    for r in reqs:
+        if r.get("action") in ("stall", "drip", "chunked-endless") and r.get("size") is not None:
+            held = (r.get("gone_t") or result["end_t"]) - r["t"]
+            if held > timeout + 3 and not ci:
+                found.append(("timeout-ignored", f"timeout-ignored {tag}: a {r['action']} answer held the request "
+                              f"{'>' if not r.get('gone_t') else ''}{int(held)} s (request timeout {timeout} s)"))
                 break
     if not ci and not result.get("timed_out") and code is not None:
         # The end: within the drain limit of the last 2xx (or the pipeline's end), plus slack for the exit.
