@@ -624,7 +624,9 @@ class Harness:
                                                    "peak_rss", "end_t", "pipeline_t")},
                           "stdout": r["stdout"][:2000], "stderr": r["stderr"][-4000:]})
         run = {"variant": made["flavour"], "classes": sorted({c for c, _ in found}), "signatures": [s for _, s in found],
-               "steps": steps, "requests": sum(len(r["requests"]) for r in records), "statuses": statuses}
+               "steps": steps, "requests": sum(len(r["requests"]) for r in records), "statuses": statuses,
+               "outages": sum(len(r["outages"]) for r in records),
+               "actions": sorted({q["action"] for r in records for q in r["requests"]})}
         case["runs"] = [run]
         case["classes"] = run["classes"]
         case["signatures"] = list(dict.fromkeys(run["signatures"]))
@@ -1002,6 +1004,8 @@ class Harness:
         for path, sig in sorted(after.items()):
             if path.startswith("/dev/") and not path.endswith((".json", ".tmp")):
                 continue  # device nodes come and go (ptys)
+            if path == os.path.join(ROOT, "Package.resolved"):
+                continue  # rewritten by a `swift build` in this worktree, not by a case
             if path.startswith("/tmp/"):
                 continue  # /tmp is shared (other regress runs on the machine): run_case looks for this PID's workspace
             if path not in before:

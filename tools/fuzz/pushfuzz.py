@@ -554,6 +554,8 @@ def judge(case, records, result, check, target_flavours=None, ci=False):
     local = local_files(case["out"])
     for i, rec in enumerate(records):
         found += judge_origin(case, i, rec, local, code, result, limit, ci)
+    if not ci and not result.get("timed_out") and code is not None:
+        found += judge_drain(records, result, limit)
     return found
 
 
@@ -687,17 +689,21 @@ def judge_origin(case, i, rec, local, code, result, limit, ci):
                 found.append(("timeout-ignored", f"timeout-ignored {tag}: a {r['action']} answer held the request "
                               f"{'>' if not r.get('gone_t') else ''}{int(held)} s (request timeout {timeout} s)"))
                 break
-    if not ci and not result.get("timed_out") and code is not None:
-        # The end: within the drain limit of the last 2xx (or the pipeline's end), plus slack for the exit.
-        progress = [r["sent_t"] for r in reqs if r.get("sent_t") is not None and r["status"] is not None and
-                    (200 <= r["status"] < 300 or (r["method"] == "DELETE" and r["status"] in (404, 405, 410)))]
-        end = result["end_t"]
-        pipeline = result.get("pipeline_t") or 0
-        bound = max([pipeline] + progress) + limit + 5 + 0.5 * limit  # a request in flight at the limit
-        if end > bound:
-            found.append(("slow-drain", f"slow-drain {tag}: the run ended {end - max([pipeline] + progress):.0f} s "
-                          f"after the last 2xx / the pipeline's end (limit {limit} s)"))
     return found
+
+
+def judge_drain(records, result, limit):
+    """The end: within the drain limit of the last 2xx of any origin (each target drains in parallel, the run
+    waits for the last) or of the pipeline's end, plus slack for a request in flight and the exit."""
+    progress = [r["sent_t"] for rec in records for r in rec["requests"] if r.get("sent_t") is not None and
+                r["status"] is not None and
+                (200 <= r["status"] < 300 or (r["method"] == "DELETE" and r["status"] in (404, 405, 410)))]
+    end = result["end_t"]
+    last = max([result.get("pipeline_t") or 0] + progress)
+    if end > last + limit + 5 + 0.5 * limit:
+        return [("slow-drain", f"slow-drain: the run ended {end - last:.0f} s after the last 2xx / the pipeline's "
+                 f"end (limit {limit} s)")]
+    return []
 
 
 def main(argv_=None):
