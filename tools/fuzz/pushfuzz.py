@@ -686,8 +686,9 @@ def judge_origin(case, i, rec, local, code, result, limit, ci):
         if r.get("action") in ("stall", "drip", "chunked-endless") and r.get("size") is not None:
             held = (r.get("gone_t") or result["end_t"]) - r["t"]
             if held > timeout + 3 and not ci:
-                found.append(("timeout-ignored", f"timeout-ignored {tag}: a {r['action']} answer held the request "
-                              f"{'>' if not r.get('gone_t') else ''}{int(held)} s (request timeout {timeout} s)"))
+                found.append(("timeout-ignored", f"timeout-ignored {tag}: a {r['action']} answer held the request past "
+                              f"its timeout ({'until the run ended' if not r.get('gone_t') else 'then it was dropped'})"))
+                r["held"] = round(held, 1)
                 break
     return found
 
