@@ -515,7 +515,7 @@ class Harness:
         rng = case_rng(kind, seed, index)
         if kind == "push":
             made = pushfuzz.draw_case(rng, self.push_clip, os.path.join(folder, "out"))
-            blob = json.dumps(made, sort_keys=True).replace(folder, "<case>").encode()
+            blob = json.dumps(made, sort_keys=True).replace(folder, "<case>").replace(self.out, "<out>").encode()
             case.update(push=made, file=folder, sha256=hashlib.sha256(blob).hexdigest(),
                         notes=[made["flavour"], " ".join(made["flags"])] + [pushfuzz.describe(s) for s in made["scripts"]])
             return case
