@@ -17,6 +17,7 @@ import os
 import random
 import re
 import select
+import signal
 import socket
 import sys
 import threading
@@ -721,6 +722,9 @@ def main(argv_=None):
     rng = random.Random(f"liveladder-fuzz:push:{seed}:{index}")
     case = draw_case(rng, "CLIP", "OUT")
     script = case["scripts"][args.target - 1]
+    if args.store:
+        os.makedirs(args.store, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     origin = Origin(script, min(max(case["segment_duration"], 1), 10), args.store)
     print(json.dumps({"port": origin.port, "flags": case["flags"], "script": script}), flush=True)
     try:
