@@ -57,7 +57,7 @@ HTTP_CLASSES = ["server-error", "auth-bypass", "auth-lenient", "auth-order", "au
 CLASSES += HTTP_CLASSES
 # The push kind's (pushfuzz.py: `run --push` against a hostile origin of the harness).
 PUSH_CLASSES = ["push-exit", "push-error-line", "secret-echoed", "local-check-fails", "exit0-incomplete", "push-order",
-                "master-early", "sequence-back", "retried-refused", "slow-drain", "timeout-ignored"]
+                "master-early", "sequence-back", "retried-refused", "slow-drain", "timeout-ignored", "push-flag-exit"]
 CLASSES += PUSH_CLASSES
 # What --ci fails on (the other classes are reported but do not fail it). Every http class fails it.
 CI_GATES = {"crash", "hang", "undocumented-exit"} | set(HTTP_CLASSES) | set(PUSH_CLASSES)
@@ -517,7 +517,9 @@ class Harness:
             made = pushfuzz.draw_case(rng, self.push_clip, os.path.join(folder, "out"))
             blob = json.dumps(made, sort_keys=True).replace(folder, "<case>").replace(self.out, "<out>").encode()
             case.update(push=made, file=folder, sha256=hashlib.sha256(blob).hexdigest(),
-                        notes=[made["flavour"], " ".join(made["flags"])] + [pushfuzz.describe(s) for s in made["scripts"]])
+                        notes=[made["flavour"], " ".join(made["flags"])] + [pushfuzz.describe(s) for s in made["scripts"]]
+                        + ([f"bad flag {made['bad_flag']}: {' '.join(pushfuzz.BAD_FLAGS[made['bad_flag']])[:80]}"]
+                           if made.get("bad_flag") is not None else []))
             return case
         if kind == "http":
             return self.build_http(case, rng, folder, origin=is_origin_index(index),

@@ -119,12 +119,45 @@ def draw_case(rng, clip, out, timed=True):
     if targets == 2 and rng.random() < 0.5:
         scripts[1] = {"key": rng.getrandbits(48), "p_ok": 1.0, "close": 0.0, "hostile": {}, "rules": {},
                       "outages": [], "max_delay": 0.0}  # a clean twin: one failing origin must not harm the other
-    return {"flavour": flavour, "segment_duration": seg, "flags": flags, "events": events, "scripts": scripts,
+    made = {"flavour": flavour, "segment_duration": seg, "flags": flags, "events": events, "scripts": scripts,
             "clip": clip, "out": out}
+    # Drawn last, so that the cases drawn before it came in keep their flags and scripts.
+    if rng.random() < BAD_FLAG_SHARE:
+        made["bad_flag"] = rng.randrange(len(BAD_FLAGS))
+    return made
+
+
+# Bad --push flags (one in 12 cases): exit 64 (or 3) before anything runs, one line, and the credential each
+# one carries is never repeated. {url} is the origin's good URL.
+BAD_FLAG_SHARE = 1 / 12
+BAD_FLAGS = [
+    ["--push", "ftp://127.0.0.1:{port}/live/"],
+    ["--push", "http://fuzz:fuzz-secret-u@127.0.0.1:{port}/live/"],
+    ["--push", "http://fuzz:fuzz-secret-u@[::1/live/"],
+    ["--push", "http://fuzz:fuzz-secret-u@/live/"],
+    ["--push", "http://127.0.0.1:{port}/live/?k=fuzz-secret-q"],
+    ["--push", "http://127.0.0.1:{port}/live/#fuzz-secret-f"],
+    ["--push", "{url}", "--push-header", "Authorization Bearer fuzz-secret-h"],
+    ["--push", "{url}", "--push-header", "Authorization Bearer fuzz-secret-h:x"],
+    ["--push", "{url}", "--push-header", "Authorization: Bearer fuzz-secret-h\r\nX-Injected: 1"],
+    ["--push", "{url}", "--push-header", "Host: fuzz-secret-h"],
+    ["--push", "{url}", "--push-method", "GET"],
+    ["--push-delete"],
+    ["--push", "{url}"] * 5,
+    ["--push", "http://127.0.0.1:0/live/"],
+    ["--push", "http://127.0.0.1:99999/live/"],
+    ["--push", "http://127.0.0.1:{port}/live/" + "a" * 3000],
+    ["--push", ""],
+    ["--push", "http://127.0.0.1:{port}/live/", "--push-method", "put"],
+]
 
 
 def argv(case, binary, ports, folder):
     cmd = [binary, "run", "--input", case["clip"], "--output", case["out"], "--overwrite"] + case["flags"]
+    if case.get("bad_flag") is not None:
+        url = f"http://127.0.0.1:{ports[0]}{PREFIX}"
+        cmd += [a.replace("{url}", url).replace("{port}", str(ports[0])) for a in BAD_FLAGS[case["bad_flag"]]]
+        ports = []
     for port in ports:
         cmd += ["--push", f"http://127.0.0.1:{port}{PREFIX}"]
     cmd += ["--push-header", f"Authorization: {SECRET}"]
@@ -536,9 +569,9 @@ def judge(case, records, result, check, target_flavours=None, ci=False):
     code = result["code"]
     seg = case["segment_duration"]
     limit = min(max(3 * seg + 2, 5), 30)
-    if code is not None and code not in (0, 8) and not result.get("timed_out"):
+    if code is not None and code not in (0, 8) and not result.get("timed_out") and case.get("bad_flag") is None:
         found.append(("push-exit", f"push-exit {code}: {first_error(stderr)[:160]}"))
-    if code == 8:
+    if code == 8 and case.get("bad_flag") is None:
         err = first_error(stderr)
         if not err.startswith("liveladder: error:") or "push to" not in err:
             found.append(("push-error-line", f"push-error-line exit 8 without a 'push to' error: {err[:160]}"))
@@ -548,7 +581,15 @@ def judge(case, records, result, check, target_flavours=None, ci=False):
         with open(events, errors="replace") as f:
             texts += f.read()
     if "fuzz-secret" in texts:
-        found.append(("secret-echoed", "secret-echoed: the --push-header value shows in the output or events"))
+        found.append(("secret-echoed", "secret-echoed: a credential (--push-header value, URL userinfo, query) shows "
+                      f"in the output or events{' (bad flag ' + str(case['bad_flag']) + ')' if case.get('bad_flag') is not None else ''}"))
+    if case.get("bad_flag") is not None:
+        # Refused before anything runs: nothing else to judge (no output, no request).
+        if code not in (3, 64) or result.get("timed_out"):
+            found.append(("push-flag-exit", f"push-flag-exit: bad flag {case['bad_flag']} exited {code}: {first_error(stderr)[:120]}"))
+        if any(rec["requests"] for rec in records):
+            found.append(("push-flag-exit", f"push-flag-exit: bad flag {case['bad_flag']} still pushed"))
+        return found
     if check is not None and check["code"] != 0:
         line = (check["stdout"].strip().splitlines() or check["stderr"].strip().splitlines() or [f"exit {check['code']}"])[0]
         found.append(("local-check-fails", f"local-check-fails: {re.sub(r'[0-9]+', 'N', line)[:160]}"))
