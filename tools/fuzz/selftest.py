@@ -386,6 +386,19 @@ class PushTests(unittest.TestCase):
                                             self.req(2, "360p/index.m3u8", 200, playlist)], code=0), ["exit0-incomplete"])
             self.assertEqual(self.judge(d, [self.req(1, "360p/segment-0.ts", 201, b"seg0")], code=0), ["exit0-incomplete"])
 
+    def test_bad_flag_cases(self):
+        case = {"segment_duration": 1, "events": False, "out": "/nonexistent", "flavour": "vod-ts", "bad_flag": 6,
+                "clip": "clip.mp4", "flags": []}
+        argv = pushfuzz.argv(case, "liveladder", [1234], "/case")
+        self.assertIn("Authorization Bearer fuzz-secret-h", argv)
+        self.assertEqual(argv.count("--push"), 1)
+        refused = {"code": 64, "stdout": "", "stderr": "liveladder: error: --push-header: a value has no ':'\n", "end_t": 0.1}
+        self.assertEqual(pushfuzz.judge(case, [{"requests": []}], refused, None), [])
+        echoed = dict(refused, stderr="liveladder: error: --push-header: \"Authorization Bearer fuzz-secret-h\" has no ':'\n")
+        self.assertEqual(sorted({c for c, _ in pushfuzz.judge(case, [{"requests": []}], echoed, None)}), ["secret-echoed"])
+        ran = dict(refused, code=0)
+        self.assertEqual(sorted({c for c, _ in pushfuzz.judge(case, [{"requests": []}], ran, None)}), ["push-flag-exit"])
+
     def test_origin_may_drop_parts_it_lacks(self):
         local = ('#EXTM3U\n#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-PART:DURATION=0.5,URI="segment-0.0.m4s"\n'
                  '#EXTINF:1,\nsegment-0.m4s\n#EXT-X-ENDLIST\n')
