@@ -239,6 +239,8 @@ class Origin:
     def _outages(self):
         while self.first_request is None and not self.stop.is_set():
             time.sleep(0.05)
+        if self.first_request is None:
+            return  # stopped before any request (a bad-flag case)
         base = self.first_request
         for start, length in self.script["outages"]:
             while time.monotonic() < base + start and not self.stop.is_set():
