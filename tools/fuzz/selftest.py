@@ -344,7 +344,7 @@ class PushTests(unittest.TestCase):
         return {"requests": requests}
 
     def req(self, seq, path, status, body=b"x", method="PUT", clean=True, sha=None):
-        return {"seq": seq, "sent_seq": seq + 0.5, "sent_t": seq / 10, "method": method, "path": path, "status": status,
+        return {"seq": seq, "sent_seq": seq + 0.5, "t": seq / 10, "sent_t": seq / 10, "method": method, "path": path, "status": status,
                 "ack": status is not None and 200 <= status < 300, "clean": clean, "body": body,
                 "sha": sha or str(hash(body))}
 
