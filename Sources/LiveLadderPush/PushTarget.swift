@@ -24,11 +24,11 @@ public struct PushTarget: Sendable, Equatable {
 
     public init(url text: String, method: Method = .put, headers: [String] = [], deleteOld: Bool = false) throws(PushTargetError) {
         guard text.count <= 2048, !text.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            throw PushTargetError("--push: \(PushTargetError.shown(text)) is not a URL (no spaces, at most 2048 characters); pass http://HOST[:PORT]/PATH/")
+            throw PushTargetError("--push: \(PushTargetError.shownURL(text)) is not a URL (no spaces, at most 2048 characters); pass http://HOST[:PORT]/PATH/")
         }
         guard let parts = URLComponents(string: text), let scheme = parts.scheme?.lowercased(),
               let host = parts.host, !host.isEmpty else {
-            throw PushTargetError("--push: \(PushTargetError.shown(text)) is not a URL; pass http://HOST[:PORT]/PATH/ or https://…")
+            throw PushTargetError("--push: \(PushTargetError.shownURL(text)) is not a URL; pass http://HOST[:PORT]/PATH/ or https://…")
         }
         guard scheme == "http" || scheme == "https" else {
             throw PushTargetError("--push: \(scheme): is not supported; pass an http:// or https:// URL")
@@ -45,7 +45,7 @@ public struct PushTarget: Sendable, Equatable {
         var folder = parts
         if !folder.path.hasSuffix("/") { folder.path += "/" }
         guard let base = folder.url else {
-            throw PushTargetError("--push: \(PushTargetError.shown(text)) is not a URL; pass http://HOST[:PORT]/PATH/")
+            throw PushTargetError("--push: \(PushTargetError.shownURL(text)) is not a URL; pass http://HOST[:PORT]/PATH/")
         }
         self.base = base
         self.method = method
@@ -67,13 +67,14 @@ public struct PushTarget: Sendable, Equatable {
     /// `Name: value`, a field name of RFC 9110 token characters and a value without line breaks.
     static func header(_ text: String) throws(PushTargetError) -> (name: String, value: String) {
         guard let colon = text.firstIndex(of: ":") else {
-            throw PushTargetError("--push-header: \(PushTargetError.shown(text)) has no ':'; pass 'Name: value'")
+            // Not repeated: it is most likely `Authorization Bearer …` with the colon forgotten.
+            throw PushTargetError("--push-header: a value has no ':' (not shown: it may hold a credential); pass 'Name: value'")
         }
         let name = String(text[..<colon])
         let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         let token = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
         guard !name.isEmpty, name.count <= 256, name.allSatisfy(token.contains) else {
-            throw PushTargetError("--push-header: \(PushTargetError.shown(name)) is not a header name; pass 'Name: value' with letters, digits and -")
+            throw PushTargetError("--push-header: \(PushTargetError.shownName(name)) is not a header name; pass 'Name: value' with letters, digits and -")
         }
         guard value.count <= 8192, !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {
             throw PushTargetError("--push-header: the value of \(name) has control characters or is over 8 KiB")
@@ -89,6 +90,19 @@ public struct PushTarget: Sendable, Equatable {
 public struct PushTargetError: Error, CustomStringConvertible, Sendable {
     public let description: String
     init(_ description: String) { self.description = description }
+
+    /// A URL that did not parse, as `shown`, with anything between `://` and an `@` (credentials) masked.
+    static func shownURL(_ text: String) -> String {
+        guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@") else { return shown(text) }
+        return shown(String(text[..<scheme.upperBound]) + "…" + String(text[at...]))
+    }
+
+    /// A refused header name, as `shown`, up to its first space: `Authorization Bearer abc: x` is a
+    /// credential with the colon in the wrong place, and only its first word is repeated.
+    static func shownName(_ name: String) -> String {
+        guard let space = name.firstIndex(where: { $0.isWhitespace }) else { return shown(name) }
+        return shown(String(name[..<space]) + " …")
+    }
 
     /// A user's text in a message: quoted, control characters escaped, at most 80 characters.
     static func shown(_ text: String) -> String {

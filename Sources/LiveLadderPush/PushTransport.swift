@@ -38,12 +38,14 @@ public final class HTTPPushTransport: PushTransport {
         for header in headers { request.headers.add(name: header.name, value: header.value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let milliseconds = max(1, Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let deadline = NIODeadline.now() + .milliseconds(milliseconds)
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
-            // Read the answer to its end (an origin's error page, at most 64 KiB kept) so the connection
-            // goes back to the pool.
-            var kept = 0
-            for try await chunk in response.body { kept = min(kept + chunk.readableBytes, 1 << 16) }
+            let response = try await client.execute(request, deadline: deadline)
+            // Read the answer to its end so the connection goes back to the pool. async-http-client's
+            // deadline ends with the response head, so the body gets what is left of it: an origin that
+            // sends a head and then an endless or dripping body would otherwise hold this request, and
+            // the rendition's lane, forever. An answer that does not end in time did not arrive.
+            try await Self.readToEnd(response.body, by: deadline)
             return .status(Int(response.status.code))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             return .failed("no answer within \(milliseconds) ms")
@@ -51,6 +53,23 @@ public final class HTTPPushTransport: PushTransport {
             return .failed("cancelled")
         } catch {
             return .failed(Self.describe(error))
+        }
+    }
+
+    /// Consumes `body` (nothing kept), or throws `deadlineExceeded` at `deadline`: cancelling the reading
+    /// task ends async-http-client's body stream, which closes the connection.
+    static func readToEnd(_ body: HTTPClientResponse.Body, by deadline: NIODeadline) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for try await _ in body {}
+            }
+            group.addTask {
+                let left = deadline - .now()
+                if left.nanoseconds > 0 { try await Task.sleep(nanoseconds: UInt64(left.nanoseconds)) }
+                throw HTTPClientError.deadlineExceeded
+            }
+            defer { group.cancelAll() }
+            try await group.next()
         }
     }
 

@@ -168,6 +168,12 @@ final class PushTargetTests: XCTestCase {
             ("http://host/", ["Bad Name: v"], "is not a header name"),
             ("http://host/", ["X: a\u{0D}\u{0A}Injected: 1"], "control characters"),
             ("http://host/", ["Content-Length: 5"], "set by LiveLadder itself"),
+            // Found by the fuzz harness's push kind (flag cases): a refused header or URL is not repeated with
+            // the credential it may hold.
+            ("http://host/", ["Authorization Bearer secret"], "has no ':'"),
+            ("http://host/", ["Authorization Bearer secret:x"], "\"Authorization …\" is not a header name"),
+            ("http://user:secret@[::1/x/", [], "\"http://…@[::1/x/\" is not a URL"),
+            ("http://user:secret@/x/", [], "is not a URL"),
         ]
         for (url, headers, expected) in cases {
             XCTAssertThrowsError(try PushTarget(url: url, headers: headers), url) { error in

@@ -40,10 +40,11 @@ import httpfuzz  # noqa: E402
 import media  # noqa: E402
 import originfuzz  # noqa: E402
 import playlists  # noqa: E402
+import pushfuzz  # noqa: E402
 import seeds  # noqa: E402
 import suites  # noqa: E402
 
-KINDS = ["inputs", "configs", "playlists", "suites", "http"]
+KINDS = ["inputs", "configs", "playlists", "suites", "http", "push"]
 CLASSES = ["crash", "hang", "undocumented-exit", "error-not-one-line", "exit0-check-fails", "exit0-ffmpeg-warnings",
            "leak", "exit0-not-a-summary", "regress-output-malformed", "junit-mismatch", "writes-outside"]
 # The http kind's own classes (per request, then per server: see httpfuzz.py and README.md, "http").
@@ -54,12 +55,19 @@ HTTP_CLASSES = ["server-error", "auth-bypass", "auth-lenient", "auth-order", "au
                 "file-leak", "no-cors", "error-not-text", "wrong-range", "wrong-body", "directive",
                 "not-producing"]
 CLASSES += HTTP_CLASSES
+# The push kind's (pushfuzz.py: `run --push` against a hostile origin of the harness).
+PUSH_CLASSES = ["push-exit", "push-error-line", "secret-echoed", "local-check-fails", "exit0-incomplete", "push-order",
+                "master-early", "sequence-back", "retried-refused", "slow-drain", "timeout-ignored", "push-flag-exit"]
+CLASSES += PUSH_CLASSES
 # What --ci fails on (the other classes are reported but do not fail it). Every http class fails it.
-CI_GATES = {"crash", "hang", "undocumented-exit"} | set(HTTP_CLASSES)
+CI_GATES = {"crash", "hang", "undocumented-exit"} | set(HTTP_CLASSES) | set(PUSH_CLASSES)
 
 # The CI set: a fixed sample of each kind, plus the special config paths (the known hangs).
 CI_SEED = 20261201
-CI_COUNTS = {"inputs": 24, "configs": 16, "playlists": 12, "suites": 12, "http": 24}
+CI_COUNTS = {"inputs": 24, "configs": 16, "playlists": 12, "suites": 12, "http": 24,
+             "push": 0}  # the push kind's CI cases are pinned in ci-cases.txt (deterministic scripts only)
+# The push kind's input: the first seconds of the committed fixture (stream copy), made once under OUT/seeds.
+PUSH_CLIP_SECONDS = 3
 # The http kind's origin variant in the CI set (cases http-origin-SEED-0 … N-1, one server).
 CI_ORIGIN_COUNT = 16
 HTTP_VARIANTS = ["worker", "origin"]  # --http-variants: worker = the token and open servers of --http
@@ -483,8 +491,10 @@ class Harness:
     # --- seeds ---------------------------------------------------------------------------------
 
     def prepare(self, kinds):
-        if not set(kinds) - {"http"}:
-            return  # the http kind reads a committed fixture
+        if "push" in kinds:
+            self.push_clip = self.make_push_clip()
+        if not set(kinds) - {"http", "push"}:
+            return  # the http and push kinds read a committed fixture
         self.seed_paths = seeds.media_seeds(self.out, self.log)
         if "playlists" in kinds:
             self.bases = seeds.playlist_bases(self.out, self.binary, self.seed_paths[seeds.CONFIG_INPUT], self.log)
@@ -503,6 +513,14 @@ class Harness:
         if kind == "configs" and seed is None:
             return self.build_special_config(case, index.removeprefix("special-"), folder)
         rng = case_rng(kind, seed, index)
+        if kind == "push":
+            made = pushfuzz.draw_case(rng, self.push_clip, os.path.join(folder, "out"))
+            blob = json.dumps(made, sort_keys=True).replace(folder, "<case>").replace(self.out, "<out>").encode()
+            case.update(push=made, file=folder, sha256=hashlib.sha256(blob).hexdigest(),
+                        notes=[made["flavour"], " ".join(made["flags"])] + [pushfuzz.describe(s) for s in made["scripts"]]
+                        + ([f"bad flag {made['bad_flag']}: {' '.join(pushfuzz.BAD_FLAGS[made['bad_flag']])[:80]}"]
+                           if made.get("bad_flag") is not None else []))
+            return case
         if kind == "http":
             return self.build_http(case, rng, folder, origin=is_origin_index(index),
                                    ll=is_origin_index(index) and originfuzz.is_ll(index))
@@ -550,6 +568,87 @@ class Harness:
             if rng.random() < 0.3:
                 summarize += ["--source", self.seed_paths[seeds.CONFIG_INPUT]]
             case["commands"].append(("summarize", summarize))
+        return case
+
+    def make_push_clip(self):
+        path = os.path.join(self.out, "seeds", f"push-clip-{PUSH_CLIP_SECONDS}s.mp4")
+        if not os.path.exists(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", HTTP_FIXTURE, "-t", str(PUSH_CLIP_SECONDS),
+                            "-c", "copy", "-fflags", "+bitexact", "-map_metadata", "-1", path + ".tmp.mp4"], check=True)
+            os.replace(path + ".tmp.mp4", path)
+        return path
+
+    def run_push_case(self, case, folder, keep):
+        """One `run --push` against the case's hostile origins (pushfuzz.Origin, threads of this process)."""
+        made = case.pop("push")
+        seg = made["segment_duration"]
+        timeout = min(max(seg, 1), 10)
+        origins = []
+        for i, script in enumerate(made["scripts"]):
+            store = os.path.join(folder, f"origin-{i + 1}")
+            os.makedirs(store)
+            origins.append(pushfuzz.Origin(script, timeout, store))
+        t0, t0_wall = time.monotonic(), time.time()
+        for o in origins:
+            o.t0 = t0
+        cmd = pushfuzz.argv(made, self.binary, [o.port for o in origins], folder)
+        mem = self.args.mem_limit * 1024 * 1024
+        before = self.outside_snapshot(extra=[ROOT, HERE])
+        result = run_bounded(cmd, self.args.push_timeout, mem, self.env)
+        result["end_t"] = round(time.monotonic() - t0, 3)
+        outside = self.outside_changes(before, extra=[ROOT, HERE])
+        for o in origins:
+            o.close()
+        records = [o.record() for o in origins]
+        local = pushfuzz.local_files(made["out"])
+        mtimes = [os.stat(p).st_mtime for p in local.values()]
+        result["pipeline_t"] = round(max(mtimes) - t0_wall, 3) if mtimes else None
+        found = self.classifier.binary_step(result, "run", folder)
+        check = run_bounded([self.binary, "check", made["out"]], self.args.timeout, mem, self.env)
+        found += [(c, s.replace("check", "check (of run's output)", 1))
+                  for c, s in self.classifier.binary_step(check, "check", folder)]
+        found += pushfuzz.judge(made, records, result, check, ci=self.args.ci)
+        for change in outside:
+            where = change.replace(folder, "<case>").replace(self.cases_dir, "<cases>").replace(self.out, "<out>")
+            found.append(("writes-outside", f"writes-outside run --push: {re.sub(r'[0-9]+', 'N', where)}"))
+        for i, rec in enumerate(records):
+            with open(os.path.join(folder, f"origin-{i + 1}.json"), "w") as f:
+                json.dump(rec, f, indent=1)
+        statuses = {}
+        for rec in records:
+            for r in rec["requests"]:
+                statuses[str(r["status"])] = statuses.get(str(r["status"]), 0) + 1
+        steps = []
+        for name, r in (("main", result), ("check", check)):
+            steps.append({"step": name, "argv": [os.path.basename(r["argv"][0])] + r["argv"][1:],
+                          **{k: r.get(k) for k in ("code", "signal", "timed_out", "mem_killed", "seconds", "cpu",
+                                                   "peak_rss", "end_t", "pipeline_t")},
+                          "stdout": r["stdout"][:2000], "stderr": r["stderr"][-4000:]})
+        run = {"variant": made["flavour"], "classes": sorted({c for c, _ in found}), "signatures": [s for _, s in found],
+               "steps": steps, "requests": sum(len(r["requests"]) for r in records), "statuses": statuses,
+               "outages": sum(len(r["outages"]) for r in records),
+               "actions": sorted({q["action"] for r in records for q in r["requests"]})}
+        case["runs"] = [run]
+        case["classes"] = run["classes"]
+        case["signatures"] = list(dict.fromkeys(run["signatures"]))
+        case["push"] = {k: v for k, v in made.items() if k != "out"}
+        ports = {str(o.port): f"PORT{i + 1}" for i, o in enumerate(origins)}
+        by_hand = [re.sub(r":(\d+)/", lambda m: f":{ports.get(m.group(1), m.group(1))}/", a) for a in cmd]
+        serve = "  ".join(f"python3 {os.path.join(HERE, 'pushfuzz.py')} serve --case {case['id']} --target {i + 1} &"
+                          for i in range(len(origins)))
+        repro = [f"tools/fuzz/fuzz.py --case {case['id']} --binary {self.binary}",
+                 f"{serve}  {shlex.join(by_hand).replace(folder, os.path.join(self.args.repro_dir, case['id']))}"]
+        case["reproduce"] = repro
+        if case["classes"]:
+            dest = os.path.join(self.findings, case["id"])
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(folder, dest, symlinks=True)
+            case["finding"] = dest
+            with open(os.path.join(dest, "case.json"), "w") as f:
+                json.dump(case, f, indent=2)
+        if not keep and not self.args.keep_cases:
+            shutil.rmtree(folder, ignore_errors=True)
         return case
 
     def build_special_config(self, case, name, folder):
@@ -766,6 +865,8 @@ class Harness:
         cid = case_id(kind, seed, index)
         folder = os.path.join(self.cases_dir, cid)
         case = self.build(kind, seed, index, folder)
+        if kind == "push":
+            return self.run_push_case(case, folder, keep)
         timeout = self.args.special_timeout if case.get("special") else self.args.timeout
         mem = self.args.mem_limit * 1024 * 1024
         case["runs"] = []
@@ -876,19 +977,19 @@ class Harness:
 
     # --- writes outside a case folder (regress --update) -------------------------------------------
 
-    def outside_places(self):
+    def outside_places(self, extra=()):
         """Folders a regress case must never write into: /, /dev, the cases folder itself (`goldens: ../..`),
         the seeds, and the repository's fixtures/regress (and golden/)."""
         return ["/", "/dev", self.cases_dir, os.path.join(self.out, "seeds"), self.out,
-                os.path.join(ROOT, "fixtures", "regress"), os.path.join(ROOT, "fixtures", "regress", "golden")]
+                os.path.join(ROOT, "fixtures", "regress"), os.path.join(ROOT, "fixtures", "regress", "golden")] + list(extra)
 
-    def outside_snapshot(self):
+    def outside_snapshot(self, extra=()):
         snap = {}
-        for place in self.outside_places():
+        for place in self.outside_places(extra):
             try:
                 with os.scandir(place) as entries:
                     for e in entries:
-                        if place in ("/dev", self.cases_dir, self.out) and e.is_dir(follow_symlinks=False):
+                        if place in ("/dev", self.cases_dir, self.out, ROOT, HERE) and e.is_dir(follow_symlinks=False):
                             continue  # other cases' folders, devices' subfolders
                         try:
                             st = e.stat(follow_symlinks=False)
@@ -899,12 +1000,14 @@ class Harness:
                 pass
         return snap
 
-    def outside_changes(self, before):
-        after = self.outside_snapshot()
+    def outside_changes(self, before, extra=()):
+        after = self.outside_snapshot(extra)
         changes = []
         for path, sig in sorted(after.items()):
             if path.startswith("/dev/") and not path.endswith((".json", ".tmp")):
                 continue  # device nodes come and go (ptys)
+            if path == os.path.join(ROOT, "Package.resolved"):
+                continue  # rewritten by a `swift build` in this worktree, not by a case
             if path.startswith("/tmp/"):
                 continue  # /tmp is shared (other regress runs on the machine): run_case looks for this PID's workspace
             if path not in before:
@@ -912,7 +1015,8 @@ class Harness:
                 # Ours to clean up: a golden the binary wrote where it must not (never a file that was there).
                 if stat.S_ISREG(os.lstat(path).st_mode) and path.endswith((".json", ".tmp")):
                     os.remove(path)
-            elif before[path] != sig and before[path][0] >= 0:
+            elif before[path] != sig and before[path][0] >= 0 and os.path.dirname(path) not in (ROOT, HERE):
+                # (ROOT and HERE, watched for the push kind: new files only; a developer edits the harness)
                 changes.append(f"changed file {path}")
         return changes
 
@@ -1262,6 +1366,8 @@ def gdb_pass(harness, cases, sig_list, per_signature=3, limit=12):
         stacks = []
         for cid in entry["cases"][:per_signature]:
             case = by_id[cid]
+            if case["kind"] == "push":
+                continue  # its run needs the harness's origin: `fuzz.py --case` reproduces it
             folder = os.path.join(harness.cases_dir, cid)
             run = next(r for r in case["runs"] if entry["signature"] in r["signatures"])
             index = case["runs"].index(run)
@@ -1285,7 +1391,11 @@ def render_summary(per_kind, sig_list, meta):
                f"(special configs {meta['special_timeout']} s), memory limit {meta['mem_limit_mib']} MiB")
     out.append("")
     # The file kinds' classes always; the http ones when an http case ran.
-    shown = CLASSES if any(k.startswith("http") for k in per_kind) else CLASSES[:CLASSES.index(HTTP_CLASSES[0])]
+    shown = CLASSES[:CLASSES.index(HTTP_CLASSES[0])]
+    if any(k.startswith("http") for k in per_kind):
+        shown = shown + HTTP_CLASSES
+    if "push" in per_kind:
+        shown = shown + PUSH_CLASSES
     header = ["kind", "cases", "runs", "bad"] + shown
     widths = [max(len(h), 9) for h in header]
     out.append("  ".join(h.rjust(w) for h, w in zip(header, widths)))
@@ -1367,6 +1477,8 @@ def main(argv=None):
     p.add_argument("--no-backtrace", action="store_true",
                    help="turn off the Swift runtime's crash backtrace (used for crash signatures)")
     p.add_argument("--nice", type=int, default=10)
+    p.add_argument("--push-timeout", type=float, default=90.0,
+                   help="seconds a push case's run may take (encode + drains against a hostile origin) before it is a hang")
     p.add_argument("--http-batch", type=int, default=100,
                    help="http cases per liveladder server (one server at a time; a case that stops the run ends it early)")
     p.add_argument("--http-variants", default=",".join(HTTP_VARIANTS),

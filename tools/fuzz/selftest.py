@@ -16,6 +16,7 @@ import configs  # noqa: E402
 import fuzz  # noqa: E402
 import httpfuzz  # noqa: E402
 import originfuzz  # noqa: E402
+import pushfuzz  # noqa: E402
 import media  # noqa: E402
 import suites  # noqa: E402
 
@@ -309,6 +310,104 @@ class OriginTests(unittest.TestCase):
             self.assertEqual(self.judge(ranged, other, out), ["wrong-range"])
             refused = self.response(416, b"no\n", extra=b"Content-Range: bytes */100\r\n")
             self.assertEqual(self.judge(ranged, refused, out), ["wrong-range"])
+
+
+class PushTests(unittest.TestCase):
+    """The push kind's scripts and oracles over synthetic origin records (no binary, no sockets)."""
+
+    def test_ids_and_scripts_are_reproducible(self):
+        self.assertEqual(fuzz.parse_case_id("push-3-17"), ("push", 3, 17))
+        self.assertEqual(fuzz.case_rng("push", 3, 17).random(), random.Random("liveladder-fuzz:push:3:17").random())
+        a = pushfuzz.draw_case(random.Random("liveladder-fuzz:push:3:17"), "clip", "out")
+        b = pushfuzz.draw_case(random.Random("liveladder-fuzz:push:3:17"), "clip", "out")
+        self.assertEqual(a, b)
+        for script in a["scripts"]:
+            # The answer depends on (method, path, attempt) only, never on arrival order.
+            self.assertEqual(pushfuzz.action(script, "PUT", "360p/segment-1.ts", 2, 1),
+                             pushfuzz.action(script, "PUT", "360p/segment-1.ts", 2, 1))
+        self.assertEqual(pushfuzz.path_kind("PUT", "360p/segment-3.1.m4s"), "part")
+        self.assertEqual(pushfuzz.path_kind("PUT", "audio/init.mp4"), "init")
+        self.assertEqual(pushfuzz.path_kind("DELETE", "360p/segment-3.ts"), "delete")
+
+    def test_playlist_names_skip_gaps_and_hints(self):
+        text = ('#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:1,\nsegment-0.m4s\n#EXT-X-GAP\n#EXTINF:1,\n'
+                'segment-1.m4s\n#EXT-X-PART:DURATION=0.5,URI="segment-2.0.m4s"\n'
+                '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="segment-2.1.m4s"\n')
+        self.assertEqual(pushfuzz.playlist_names(text), (["init.mp4", "segment-0.m4s", "segment-2.0.m4s"], ["segment-1.m4s"]))
+
+    def origin(self, folder, requests):
+        for r in requests:
+            if "body" in r:
+                r["stored"] = os.path.join(folder, f"{r['seq']}.bin")
+                with open(r["stored"], "wb") as f:
+                    f.write(r.pop("body"))
+        return {"requests": requests}
+
+    def req(self, seq, path, status, body=b"x", method="PUT", clean=True, sha=None):
+        return {"seq": seq, "sent_seq": seq + 0.5, "t": seq / 10, "sent_t": seq / 10, "method": method, "path": path, "status": status,
+                "ack": status is not None and 200 <= status < 300, "clean": clean, "body": body,
+                "sha": sha or str(hash(body))}
+
+    def judge(self, folder, requests, code=8, flavour="vod-ts"):
+        out = os.path.join(folder, "out")
+        os.makedirs(os.path.join(out, "360p"), exist_ok=True)
+        with open(os.path.join(out, "360p", "segment-0.ts"), "wb") as f:
+            f.write(b"seg0")
+        with open(os.path.join(out, "360p", "index.m3u8"), "wb") as f:
+            f.write(b"#EXTM3U\n#EXTINF:1,\nsegment-0.ts\n#EXT-X-ENDLIST\n")
+        case = {"segment_duration": 1, "events": False, "out": out, "flavour": flavour}
+        res = {"code": code, "stdout": "", "stderr": "liveladder: error: push to http://x/: 1 file was refused\n",
+               "end_t": 1.0, "pipeline_t": 0.5}
+        check = {"code": 0, "stdout": "", "stderr": ""}
+        return sorted({c for c, _ in pushfuzz.judge(case, [self.origin(folder, requests)], res, check)})
+
+    def test_oracles(self):
+        playlist = b"#EXTM3U\n#EXTINF:1,\nsegment-0.ts\n#EXT-X-ENDLIST\n"
+        with tempfile.TemporaryDirectory() as d:
+            # In order, all acknowledged, exit 0: clean.
+            self.assertEqual(self.judge(d, [self.req(1, "360p/segment-0.ts", 201, b"seg0"),
+                                            self.req(2, "360p/index.m3u8", 200, playlist)], code=0), [])
+        with tempfile.TemporaryDirectory() as d:
+            # The playlist before its segment's 2xx: PU1.
+            self.assertEqual(self.judge(d, [self.req(1, "360p/index.m3u8", 200, playlist),
+                                            self.req(2, "360p/segment-0.ts", 201, b"seg0")]), ["push-order"])
+        with tempfile.TemporaryDirectory() as d:
+            # A segment sent again after a clean 403: PU4; after a 503 it is fine.
+            self.assertEqual(self.judge(d, [self.req(1, "360p/segment-0.ts", 403, b"seg0"),
+                                            self.req(2, "360p/segment-0.ts", 201, b"seg0")]), ["retried-refused"])
+            self.assertEqual(self.judge(d, [self.req(1, "360p/segment-0.ts", 503, b"seg0"),
+                                            self.req(2, "360p/segment-0.ts", 201, b"seg0")]), [])
+            # An unclean 403 (bad framing, late) may have been taken for no answer: not judged.
+            self.assertEqual(self.judge(d, [self.req(1, "360p/segment-0.ts", 403, b"seg0", clean=False),
+                                            self.req(2, "360p/segment-0.ts", 201, b"seg0")]), [])
+        with tempfile.TemporaryDirectory() as d:
+            # Exit 0 with the segment's bytes different on the origin, or a file missing there.
+            self.assertEqual(self.judge(d, [self.req(1, "360p/segment-0.ts", 201, b"seg1"),
+                                            self.req(2, "360p/index.m3u8", 200, playlist)], code=0), ["exit0-incomplete"])
+            self.assertEqual(self.judge(d, [self.req(1, "360p/segment-0.ts", 201, b"seg0")], code=0), ["exit0-incomplete"])
+
+    def test_bad_flag_cases(self):
+        case = {"segment_duration": 1, "events": False, "out": "/nonexistent", "flavour": "vod-ts", "bad_flag": 6,
+                "clip": "clip.mp4", "flags": []}
+        argv = pushfuzz.argv(case, "liveladder", [1234], "/case")
+        self.assertIn("Authorization Bearer fuzz-secret-h", argv)
+        self.assertEqual(argv.count("--push"), 1)
+        refused = {"code": 64, "stdout": "", "stderr": "liveladder: error: --push-header: a value has no ':'\n", "end_t": 0.1}
+        self.assertEqual(pushfuzz.judge(case, [{"requests": []}], refused, None), [])
+        echoed = dict(refused, stderr="liveladder: error: --push-header: \"Authorization Bearer fuzz-secret-h\" has no ':'\n")
+        self.assertEqual(sorted({c for c, _ in pushfuzz.judge(case, [{"requests": []}], echoed, None)}), ["secret-echoed"])
+        ran = dict(refused, code=0)
+        self.assertEqual(sorted({c for c, _ in pushfuzz.judge(case, [{"requests": []}], ran, None)}), ["push-flag-exit"])
+
+    def test_origin_may_drop_parts_it_lacks(self):
+        local = ('#EXTM3U\n#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-PART:DURATION=0.5,URI="segment-0.0.m4s"\n'
+                 '#EXTINF:1,\nsegment-0.m4s\n#EXT-X-ENDLIST\n')
+        shown = '#EXTM3U\n#EXT-X-PART-INF:PART-TARGET=0.5\n#EXTINF:1,\nsegment-0.m4s\n#EXT-X-ENDLIST\n'
+        self.assertEqual(pushfuzz.as_origin_may_show(local, shown, "360p", {"360p/segment-0.m4s": 1}), shown)
+        no_ll = '#EXTM3U\n#EXTINF:1,\nsegment-0.m4s\n#EXT-X-ENDLIST\n'
+        self.assertEqual(pushfuzz.as_origin_may_show(local, no_ll, "360p", {}), no_ll)
+        # Anything else that differs still differs.
+        self.assertNotEqual(pushfuzz.as_origin_may_show(local, no_ll.replace("1,", "2,"), "360p", {}), no_ll.replace("1,", "2,"))
 
 
 if __name__ == "__main__":
