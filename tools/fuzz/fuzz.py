@@ -1008,6 +1008,8 @@ class Harness:
                 continue  # device nodes come and go (ptys)
             if path == os.path.join(ROOT, "Package.resolved"):
                 continue  # rewritten by a `swift build` in this worktree, not by a case
+            if os.path.dirname(path) == self.out and os.path.basename(path) in ("results.jsonl", "manifest.txt", "report.json", "summary.txt"):
+                continue  # the harness's own files, written as other cases finish
             if path.startswith("/tmp/"):
                 continue  # /tmp is shared (other regress runs on the machine): run_case looks for this PID's workspace
             if path not in before:
