@@ -136,7 +136,10 @@ final class WorkerInterfaceTests: XCTestCase {
         while run.process.isRunning {
             if let status = httpRequest("http://127.0.0.1:\(http)/readyz", timeout: 1).status { afterStop.append(status) }
         }
-        XCTAssertFalse(afterStop.contains(200), "\(afterStop)")
+        // A request sent in the instant after kill(2) may be answered before the process has handled the
+        // signal; from the first 503 on, it is never ready again, and that comes at once.
+        XCTAssertLessThanOrEqual(afterStop.prefix { $0 == 200 }.count, 2, "\(afterStop)")
+        XCTAssertFalse(afterStop.drop { $0 == 200 }.contains(200), "\(afterStop)")
         XCTAssertEqual(run.wait(timeout: 20), 0, run.output)
         XCTAssertTrue(run.output.contains("renditions restarted 1 time"), run.output)
         try assertChecks(folder)
