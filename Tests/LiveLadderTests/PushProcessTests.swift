@@ -148,28 +148,17 @@ final class PushProcessTests: XCTestCase {
     func testAnUntrustedCertificateIsNeverSentAFile() throws {
         let work = try temporaryFolder(self, "tls")
         try FileManager.default.createDirectory(atPath: work + "/www", withIntermediateDirectories: true)
-        let made = try runProcess("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", work + "/key.pem",
-                                                   "-out", work + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1"])
-        XCTAssertEqual(made.status, 0, made.stderr)
         // Accepts every PUT it is sent (it would store it), over TLS.
-        let script = """
-            import http.server, ssl, sys
+        let server = try UntrustedHTTPSServer(work: work, root: work + "/www", server: """
             class Handler(http.server.BaseHTTPRequestHandler):
                 def do_PUT(self):
                     self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                    with open(sys.argv[4] + "/log", "a") as log: log.write(self.path + "\\n")
+                    with open(ROOT + "/log", "a") as log: log.write(self.path + "\\n")
                     self.send_response(201); self.send_header("Content-Length", "0"); self.end_headers()
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(sys.argv[2], sys.argv[3])
-            server.socket = context.wrap_socket(server.socket, server_side=True)
-            server.serve_forever()
-            """
-        try script.write(toFile: work + "/tls.py", atomically: true, encoding: .utf8)
-        let port = freePort()
-        let server = try Background("/usr/bin/env", ["python3", work + "/tls.py", String(port), work + "/cert.pem", work + "/key.pem", work + "/www"],
-                                    log: work + "/server.log")
-        defer { server.signal(SIGTERM) }
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+            """)
+        let port = server.port
+        defer { withExtendedLifetime(server) {} }
         XCTAssertTrue(eventually(timeout: 10) {
             guard let probe = try? BlockedClients.open(port: port, count: 1) else { return false }
             probe.forEach { close($0) }

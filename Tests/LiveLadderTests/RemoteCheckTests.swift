@@ -190,25 +190,14 @@ final class RemoteCheckTests: XCTestCase {
     func testAnUntrustedCertificateIsExit4() throws {
         let work = try temporaryFolder(self, "tls")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let made = try runProcess("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", work + "/key.pem",
-                                                   "-out", work + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1"])
-        XCTAssertEqual(made.status, 0, made.stderr)
         try FileManager.default.createDirectory(atPath: work + "/site", withIntermediateDirectories: true)
         try "#EXTM3U\n".write(toFile: work + "/site/master.m3u8", atomically: true, encoding: .utf8)
-        let script = """
-            import http.server, os, ssl, sys
-            os.chdir(sys.argv[4])
-            server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(sys.argv[2], sys.argv[3])
-            server.socket = context.wrap_socket(server.socket, server_side=True)
-            server.serve_forever()
-            """
-        try script.write(toFile: work + "/tls.py", atomically: true, encoding: .utf8)
-        let port = freePort()
-        let server = try Background("/usr/bin/env", ["python3", work + "/tls.py", String(port), work + "/cert.pem", work + "/key.pem", work + "/site"],
-                                    log: work + "/server.log")
-        defer { server.signal(SIGTERM) }
+        let server = try UntrustedHTTPSServer(work: work, root: work + "/site", server: """
+            os.chdir(ROOT)
+            server = http.server.HTTPServer(("127.0.0.1", PORT), http.server.SimpleHTTPRequestHandler)
+            """)
+        let port = server.port
+        defer { withExtendedLifetime(server) {} }
         let url = "https://127.0.0.1:\(port)/master.m3u8"
         var result = try liveladder("check", url)
         let deadline = Date().addingTimeInterval(10)

@@ -150,3 +150,30 @@ func play(_ playlist: String, file: StaticString = #filePath, line: UInt = #line
     }
     return Played(videoFrames: values["video_frames"] ?? -1, audioBuffers: values["audio_buffers"] ?? -1)
 }
+
+/// A python3 HTTPS server on 127.0.0.1:`port` with a fresh self-signed certificate, which nothing trusts:
+/// for tests that https:// is verified. `server` is Python that sets `server` to an `http.server` server
+/// bound to `("127.0.0.1", PORT)`; `ROOT` is `root`. Stopped when the value goes.
+final class UntrustedHTTPSServer {
+    let port = freePort()
+    private let process: Background
+
+    init(work: String, root: String, server: String) throws {
+        let made = try runProcess("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", work + "/key.pem",
+                                                   "-out", work + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        guard made.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "openssl: " + made.stderr]) }
+        let script = "import http.server, os, ssl, sys\nPORT, ROOT = int(sys.argv[1]), sys.argv[2]\n" + server + """
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[3], sys.argv[4])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            server.serve_forever()
+
+            """
+        try script.write(toFile: work + "/tls.py", atomically: true, encoding: .utf8)
+        process = try Background("/usr/bin/env", ["python3", work + "/tls.py", String(port), root, work + "/cert.pem", work + "/key.pem"],
+                                 log: work + "/server.log")
+    }
+
+    deinit { process.signal(SIGTERM) }
+}
