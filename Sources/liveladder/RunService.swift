@@ -39,6 +39,7 @@ final class RunService: Service, @unchecked Sendable {
 
     func run() async throws {
         if let refused = await gate() {
+            _ = await drain()  // nothing was published; this shuts the push client down
             report(refused)
             ending = refused
             return
