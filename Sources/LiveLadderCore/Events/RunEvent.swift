@@ -151,7 +151,8 @@ public struct PushResult: Sendable, Codable, Equatable {
         case refused
         /// Not sent: something newer replaced it (a later playlist; a segment over its parts).
         case superseded
-        /// Still unsent when the run ended and the pushes' time to drain ran out.
+        /// Not sent: still queued when the run ended and the pushes' time to drain ran out, or withheld (a
+        /// playlist whose init segment, or a master whose playlists, the origin lacks).
         case unsent
     }
 
