@@ -59,22 +59,14 @@ wait "$pid" || { echo "asan: the --http run failed:" >&2; cat "$work/http.stderr
 # Push to a real origin (nginx with its WebDAV module, when installed): the HTTP client, the lanes and the
 # drain, with LL parts; the origin's copy must pass check.
 if command -v nginx >/dev/null 2>&1; then
-  nport="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  mkdir -p "$work/nginx/www/live" "$work/nginx/tmp"
-  cat >"$work/nginx/nginx.conf" <<CONF
-daemon off; master_process off; worker_processes 1; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;
-events { worker_connections 64; }
-http { access_log off; client_body_temp_path $work/nginx/tmp; proxy_temp_path $work/nginx/tmp; fastcgi_temp_path $work/nginx/tmp;
-  uwsgi_temp_path $work/nginx/tmp; scgi_temp_path $work/nginx/tmp; client_max_body_size 0;
-  server { listen 127.0.0.1:$nport; root $work/nginx/www; location /live/ { dav_methods PUT DELETE; create_full_put_path on; } } }
-CONF
-  nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+  exec 3< <(python3 tools/lib/nginx-origin.py "$work/nginx")
   npid=$!
-  sleep 1
+  read -r nport <&3
   ASAN_OPTIONS="detect_leaks=1" "$bin" run --input fixtures/cfr30-640x360.mp4 --output "$work/push" --segment-format fmp4 \
     --playlist-type event --part-duration 0.5 --push "http://127.0.0.1:$nport/live/" --push-delete >/dev/null
   ASAN_OPTIONS="detect_leaks=1" "$bin" check "$work/nginx/www/live" >/dev/null
   kill "$npid"
+  exec 3<&-
 fi
 FUZZ_HTTP_RSS_MIB=1024 ASAN_OPTIONS="detect_leaks=1" python3 tools/fuzz/fuzz.py --ci --binary "$bin" --out "$work/fuzz" --timeout 60
 echo "asan: test suite, CLI runs and fuzz seeds clean (no ASan errors, no leaks in the CLI runs)"

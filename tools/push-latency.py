@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,36 +34,8 @@ RUNS = int(os.environ.get("RUNS", "1"))
 PART = os.environ.get("PART", "0.5")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_nginx(prefix):
-    port = free_port()
-    for folder in ("www/live", "tmp"):
-        os.makedirs(os.path.join(prefix, folder), exist_ok=True)
-    config = f"""
-daemon off; master_process off; worker_processes 1;
-pid {prefix}/nginx.pid; error_log {prefix}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-  access_log off; client_body_temp_path {prefix}/tmp; proxy_temp_path {prefix}/tmp; fastcgi_temp_path {prefix}/tmp;
-  uwsgi_temp_path {prefix}/tmp; scgi_temp_path {prefix}/tmp; client_max_body_size 0;
-  server {{ listen 127.0.0.1:{port}; root {prefix}/www;
-    location /live/ {{ dav_methods PUT DELETE; create_full_put_path on; }} }}
-}}"""
-    with open(os.path.join(prefix, "nginx.conf"), "w") as f:
-        f.write(config)
-    process = subprocess.Popen(["nginx", "-p", prefix, "-c", os.path.join(prefix, "nginx.conf"), "-e", os.path.join(prefix, "error.log")])
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, port
-        except OSError:
-            time.sleep(0.1)
-    sys.exit("push-latency: nginx did not start")
+sys.path.insert(0, os.path.join(ROOT, "tools", "lib"))
+nginx_origin = __import__("nginx-origin")
 
 
 def run(port, parts, work):
@@ -120,7 +91,7 @@ def main():
     if not shutil.which("nginx"):
         sys.exit("push-latency: nginx is not installed (tools/setup.sh installs nginx-light)")
     work = tempfile.mkdtemp(prefix="push-latency-")
-    nginx, port = start_nginx(os.path.join(work, "nginx"))
+    nginx, port = nginx_origin.start(os.path.join(work, "nginx"))
     results = {False: ({}, {}), True: ({}, {})}
     try:
         for _ in range(RUNS):
