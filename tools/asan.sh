@@ -61,6 +61,7 @@ wait "$pid" || { echo "asan: the --http run failed:" >&2; cat "$work/http.stderr
 if command -v nginx >/dev/null 2>&1; then
   exec 3< <(python3 tools/lib/nginx-origin.py "$work/nginx")
   npid=$!
+  trap 'kill "$npid" 2>/dev/null || true; rm -rf "$work"' EXIT  # no nginx left behind by a failing step
   read -r nport <&3
   ASAN_OPTIONS="detect_leaks=1" "$bin" run --input fixtures/cfr30-640x360.mp4 --output "$work/push" --segment-format fmp4 \
     --playlist-type event --part-duration 0.5 --push "http://127.0.0.1:$nport/live/" --push-delete >/dev/null
