@@ -127,6 +127,7 @@ final class LowLatencyTests: XCTestCase {
         let ffmpeg = try runProcess("/usr/bin/env", ["ffmpeg", "-nostdin", "-hide_banner", "-v", "warning", "-i", base + "/master.m3u8",
                                                      "-t", "3", "-f", "null", "-"])
         XCTAssertEqual(ffmpeg.status, 0, ffmpeg.stderr)
+        XCTAssertEqual(ffmpeg.stderr, "", "FFmpeg warned while playing the LL stream from the origin")
         // GStreamer's playbin3 (hlsdemux2) plays it from the origin: still playing, no error, when cut off.
         let gstreamer = try runProcess("/usr/bin/timeout", ["6", "gst-launch-1.0", "playbin3", "uri=\(base)/master.m3u8",
                                                             "video-sink=fakesink", "audio-sink=fakesink"])
