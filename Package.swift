@@ -30,7 +30,7 @@ let package = Package(
         // Playlists as values (render + parse), CODECS strings, bandwidth measurement. Pure Swift.
         .target(name: "HLSModel"),
         // The ladder config file and the default ladder.
-        .target(name: "LadderConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "LadderConfig", dependencies: ["HLSModel", .product(name: "Yams", package: "Yams")]),
         // `liveladder check`: reads an output back and checks ../shared/HLS-RULES.md.
         .target(name: "HLSChecker", dependencies: ["FFmpegKit", "HLSModel"]),
         // `liveladder check http://…`: fetches a served stream into a private mirror folder, runs HLSChecker's

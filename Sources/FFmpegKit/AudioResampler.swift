@@ -80,6 +80,14 @@ public final class AudioResampler {
         av_audio_fifo_drain(fifo, Int32(clamping: min(count, bufferedSamples)))
     }
 
+    /// Moves the output timeline on by `count` samples without producing them: a hole in the program that
+    /// no segment covers (an epoch-locked run between input sessions), so it is not encoded as silence.
+    /// Only with nothing buffered, so the frames already handed out stay whole.
+    public func skip(_ count: Int64) {
+        guard count > 0, bufferedSamples == 0 else { return }
+        samplesOut += count
+    }
+
     /// At the end of the stream: no sample at or past this count is handed out (audio that outlasts the video).
     public var endLimit: Int64?
 

@@ -126,7 +126,10 @@ enum AlignmentRules {
 
     // MARK: MP8
 
-    /// A GAP entry stands for a segment its siblings have: same number, same duration within a frame.
+    /// A GAP entry stands for a segment its siblings have: same number, same duration within a frame. A
+    /// number that is GAP in every rendition, with one duration, is a span nothing was made for (an
+    /// epoch-locked instance that was down, docs/redundancy.md): players skip it or take it from the other
+    /// instance.
     private static func checkGaps(_ renditions: [Rendition], _ log: inout FailureLog) {
         let indexed = renditions.map(entries)
         for (position, rendition) in renditions.enumerated() {
@@ -136,10 +139,7 @@ enum AlignmentRules {
                 let covering = siblings.compactMap { index in indexed[index][entry.number].map { (renditions[index], $0) } }
                 guard !covering.isEmpty else { continue }  // a live window edge: nothing to compare with
                 let real = covering.filter { !$0.1.segment.gap }
-                if real.isEmpty {
-                    log.add("MP8", here, "GAP, and no sibling rendition has a real segment #\(entry.number)")
-                }
-                for (sibling, other) in real {
+                for (sibling, other) in real.isEmpty ? covering : real {
                     let tolerance = max(rendition.tolerance, sibling.tolerance) + Clock.slack
                     if abs(other.segment.duration - entry.segment.duration) > tolerance {
                         log.add("MP8", here, "GAP entry lasts \(entry.durationText) but \(sibling.name) #\(entry.number) lasts \(other.durationText)")

@@ -6,7 +6,7 @@ import Foundation
 /// The calendar arithmetic is done by hand (proleptic Gregorian, Howard Hinnant's day-count algorithms)
 /// instead of with a shared `DateFormatter`: formatters are not `Sendable`, and a pure function gives the
 /// same text on every platform and locale.
-enum ProgramDateTime {
+package enum ProgramDateTime {
     private static let millisecondsPerDay: Int64 = 86_400_000
     /// Four-digit years only, as ISO 8601's basic calendar format has; dates outside are clamped.
     private static let earliestMilliseconds = daysFromCivil(year: 0, month: 1, day: 1) * millisecondsPerDay
@@ -14,7 +14,7 @@ enum ProgramDateTime {
 
     /// `date` rounded to the nearest millisecond, in UTC. A non-finite date is written as the Unix epoch
     /// and dates outside years 0000–9999 are clamped, so the output is always well formed.
-    static func format(_ date: Date) -> String {
+    package static func format(_ date: Date) -> String {
         let milliseconds = clampedMilliseconds(date.timeIntervalSince1970 * 1000)
         let days = floorDivide(milliseconds, millisecondsPerDay)
         let (year, month, day) = civilFromDays(days)
@@ -32,7 +32,7 @@ enum ProgramDateTime {
     ///
     /// With up to three fraction digits the result is built from whole milliseconds, so it equals
     /// `Date(timeIntervalSince1970: Double(ms) / 1000)` exactly and render/parse round trips hold.
-    static func parse(_ text: Substring) -> Date? {
+    package static func parse(_ text: Substring) -> Date? {
         var cursor = ByteCursor(Array(text.utf8))
         guard let year = cursor.number(digits: 4), cursor.skip("-"),
               let month = cursor.number(digits: 2), cursor.skip("-"),

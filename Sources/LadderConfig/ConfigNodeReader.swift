@@ -7,7 +7,8 @@ package import Yams
 /// rather than silently ignored, and what lets each message name `renditions[1].videoBitrate`.
 /// Range and consistency rules are not checked here; see `LadderConfig.validate()`.
 enum ConfigNodeReader {
-    static let settingsKeys = ["segmentDuration", "segmentFormat", "partDuration", "allowUpscale", "renditions", "audio"]
+    static let settingsKeys = ["segmentDuration", "segmentFormat", "partDuration", "allowUpscale", "renditions", "audio",
+                               "epochLock", "epoch"]
     static let renditionKeys = [
         "name", "width", "height", "videoBitrate", "maxBitrate", "preset", "profile", "tune",
     ]
@@ -28,6 +29,10 @@ enum ConfigNodeReader {
         if let allowUpscale = try settings.read("allowUpscale", with: boolean) {
             config.allowUpscale = allowUpscale
         }
+        if let epochLock = try settings.read("epochLock", with: boolean) {
+            config.epochLock = epochLock
+        }
+        config.epochMilliseconds = try settings.read("epoch", with: epoch)
         config.renditions = try settings.read("renditions", with: renditions)
         if let audio = try settings.read("audio", with: audio) {
             config.audio = audio
@@ -129,6 +134,11 @@ extension ConfigNodeReader {
         case "false", "False", "FALSE": return false
         default: throw ConfigError(at: location, "\(MessageText.quoted(value)) is not true or false")
         }
+    }
+
+    /// An instant, ISO 8601 with a zone (`2026-01-01T00:00:00Z`), as milliseconds since 1970.
+    static func epoch(_ node: Node, at location: String) throws(ConfigError) -> Int64 {
+        try LadderConfig.parseEpoch(try text(node, at: location), at: location)
     }
 
     static func pixels(_ node: Node, at location: String) throws(ConfigError) -> Int {

@@ -17,4 +17,13 @@ extension LadderConfig {
         try copy.checkParts(at: partDuration != nil ? "--part-duration" : "partDuration")
         return copy
     }
+
+    /// A copy with epoch lock turned on (`--epoch-lock`) and its epoch set (`--epoch`, which needs the lock).
+    public func with(epochLock: Bool, epoch: String?) throws(ConfigError) -> LadderConfig {
+        var copy = self
+        if epochLock { copy.epochLock = true }
+        if let epoch { copy.epochMilliseconds = try Self.parseEpoch(epoch, at: "--epoch") }
+        try copy.checkEpoch(at: epoch != nil ? "--epoch" : "epoch")
+        return copy
+    }
 }

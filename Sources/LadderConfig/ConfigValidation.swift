@@ -1,3 +1,6 @@
+import Foundation
+import HLSModel
+
 /// The rules a config must follow that do not depend on the source, checked on typed values so
 /// that configs built in code get the same messages as configs read from YAML.
 extension LadderConfig {
@@ -5,6 +8,7 @@ extension LadderConfig {
     func validate() throws(ConfigError) {
         try Self.checkSegmentDuration(segmentDuration, at: "segmentDuration")
         try checkParts(at: "partDuration")
+        try checkEpoch(at: "epoch")
         if let renditions {
             try Self.validate(renditions)
         }
@@ -33,6 +37,25 @@ extension LadderConfig {
         guard segmentFormat == .fmp4 else {
             throw ConfigError(at: location, "parts need segmentFormat fmp4 (LiveLadder cuts no TS parts)")
         }
+    }
+
+    /// An epoch locks nothing on its own: it goes with `epochLock: true` (or `--epoch-lock`).
+    func checkEpoch(at location: String) throws(ConfigError) {
+        guard epochMilliseconds != nil, !epochLock else { return }
+        throw ConfigError(at: location, "an epoch needs epoch lock: add epochLock: true (or --epoch-lock)")
+    }
+
+    /// `2026-01-01T00:00:00Z` (ISO 8601 with a zone, as EXT-X-PROGRAM-DATE-TIME writes it) as milliseconds
+    /// since 1970, from 1970 on; for the `epoch` key and the `--epoch` flag.
+    package static func parseEpoch(_ text: String, at location: String) throws(ConfigError) -> Int64 {
+        guard text.utf8.count <= 64, let date = ProgramDateTime.parse(Substring(text)) else {
+            throw ConfigError(at: location, "\(MessageText.quoted(String(text.prefix(64)))) is not a date and time with a zone (e.g. 2026-01-01T00:00:00Z)")
+        }
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        guard milliseconds >= 0, milliseconds < 253_402_300_800_000 else {
+            throw ConfigError(at: location, "\(text) is before 1970-01-01T00:00:00Z; the epoch must be 1970 or later")
+        }
+        return Int64(milliseconds)
     }
 
     private static func validate(_ renditions: [RenditionSpec]) throws(ConfigError) {

@@ -24,6 +24,11 @@ public struct LadderConfig: Sendable, Equatable {
     public var renditions: [RenditionSpec]?
     /// Audio encoding shared by all renditions.
     public var audio: AudioSettings
+    /// Lock the output to the wall clock (`epochLock`, `--epoch-lock`): segment n covers
+    /// [T0 + n·D, T0 + (n+1)·D), so redundant instances agree (docs/redundancy.md).
+    public var epochLock = false
+    /// T0 (`epoch`, `--epoch`) in milliseconds since 1970-01-01T00:00:00Z; nil: the Unix epoch itself.
+    public var epochMilliseconds: Int64?
 
     /// Creates a config; the defaults are what an empty config file means.
     public init(

@@ -32,6 +32,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Low-Latency HLS parts of this many seconds (fMP4, live or event playlists; e.g. 0.5), each its own fragment; serve them with --serve.")
     var partDuration: Double?
 
+    @Flag(name: .long, help: "Lock the output to the wall clock: segment n covers [epoch + n x D, epoch + (n+1) x D), so two instances on the same live feed write interchangeable segments (docs/redundancy.md). Needs a live input and a segment duration of whole frames.")
+    var epochLock = false
+
+    @Option(name: .long, help: "The epoch of --epoch-lock, ISO 8601 with a zone (default 1970-01-01T00:00:00Z).")
+    var epoch: String?
+
     @Option(name: .long, help: "Playlist type: vod (written once at the end), event (appended as segments are made) or live (a sliding window). Default: live for network inputs and stdin, vod for files.")
     var playlistType: String?
 
@@ -161,6 +167,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let partDuration { try Self.checkSeconds(partDuration, "--part-duration", allowed: 0.1...15) }
         ladder = try ladder.with(segmentDuration: segmentDuration, segmentFormat: format, partDuration: partDuration)
+        ladder = try ladder.with(epochLock: epochLock, epoch: epoch)
         var kind: PlaylistKind?
         if let playlistType {
             guard let parsed = PlaylistKind(rawValue: playlistType) else {

@@ -14,6 +14,9 @@ final class AudioChain {
     private var started = false
     /// Gaps or overlaps smaller than this are resampler jitter, not holes.
     private let tolerance: Int64
+    /// Epoch lock: the sample where the next session's video starts. Whole frames of the hole before it
+    /// are skipped instead of encoded as silence (`rebase(skippingTo:)`).
+    private var skipTo: Int64?
 
     init(settings: AudioEncoderSettings, origin: Int64) throws {
         encoder = try Encoder(audio: settings)
@@ -32,13 +35,15 @@ final class AudioChain {
     /// Feeds one decoded frame whose start is `offset` output-rate samples after the first video frame.
     /// Returns the AAC packets that became ready, timestamps in 90 kHz output ticks.
     func push(_ frame: Frame, samplesFromVideoStart offset: Int64?) throws -> [Packet] {
+        var skipped: [Packet] = []
         if let offset {
+            if !started, let skipTo { skipped = try skipHole(to: min(skipTo, offset)) }
             let drift = offset - samplesWritten
             if !started || drift > tolerance {
                 // A late start or a hole: silence up to where this frame belongs.
                 try resampler.pushSilence(Int(max(drift, 0)))
             }
-            guard convertible(frame) else { return try encodeReady(flush: false) }
+            guard convertible(frame) else { return try skipped + encodeReady(flush: false) }
             if drift < 0 && !started {
                 // Audio that starts before the video: drop the part before the first frame.
                 resampler.discard(Int(min(-drift, Int64(resampler.bufferedSamples))))
@@ -47,7 +52,7 @@ final class AudioChain {
             guard convertible(frame) else { return [] }
         }
         started = true
-        return try encodeReady(flush: false)
+        return try skipped + encodeReady(flush: false)
     }
 
     /// Decoded frames libswresample refused (a layout it cannot convert, a rate of 0): skipped, counted.
@@ -70,6 +75,32 @@ final class AudioChain {
     /// The input broke (a publisher left, a file looped): the next decoded frame is placed afresh, trimming
     /// or padding to where it belongs, as at the very start.
     func rebase() { started = false }
+
+    /// Epoch lock: the next session's video starts at sample `videoStart`, maybe long after the previous
+    /// session's end (or, at the run's start, about 10^14 samples after the epoch). Its first audio frame
+    /// is placed as `rebase()` places it, but the whole frames of the hole before `videoStart` are skipped,
+    /// not encoded: the output's AAC frames stay on the epoch's grid of 1,024 samples, the same in every
+    /// instance, and no burst of silence floods the renditions' queues.
+    func rebase(skippingTo videoStart: Int64) {
+        started = false
+        skipTo = videoStart
+    }
+
+    /// Skips the whole frames before `target`; returns the packets of the partial frame it completed.
+    private func skipHole(to target: Int64) throws -> [Packet] {
+        skipTo = nil
+        var packets: [Packet] = []
+        let frame = Int64(resampler.frameSize)
+        // The partial frame buffered from the previous session is completed with silence and handed out.
+        let partial = Int64(resampler.bufferedSamples) % frame
+        if partial != 0, samplesWritten + frame - partial <= target {
+            try resampler.pushSilence(Int(frame - partial))
+            packets = try encodeReady(flush: false)
+        }
+        guard resampler.bufferedSamples == 0 else { return packets }
+        resampler.skip((target - samplesWritten) / frame * frame)
+        return packets
+    }
 
     /// Silence for `count` samples (the slate, or a hole): the packets that became ready.
     func pushSilence(_ count: Int64) throws -> [Packet] {

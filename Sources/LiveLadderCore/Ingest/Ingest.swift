@@ -71,7 +71,7 @@ final class Ingest {
                 stats.sessionEnded()
                 if settings.loop && source.kind == .file {
                     current = try InputOpener.open(source, interrupt: nil)
-                    feed.startSession(.continuous)
+                    try feed.startSession(.continuous)
                     continue
                 }
                 if settings.keepAlive {
@@ -125,10 +125,10 @@ final class Ingest {
                 // The publisher's first frame follows the slate's last on the same encoders and timeline:
                 // no discontinuity, nothing for a player to resynchronise on.
                 logger.info("input back; slate off")
-                feed.startSession(.continuous)
+                try feed.startSession(.continuous)
                 continue
             }
-            feed.startSession(.afterBreak)
+            try feed.startSession(.afterBreak)
         }
     }
 

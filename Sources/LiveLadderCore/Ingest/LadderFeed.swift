@@ -69,18 +69,32 @@ final class LadderFeed: @unchecked Sendable {
     private let live: Bool
     /// This run continues a previous one's playlists: its first segment follows a discontinuity.
     private let resumed: Bool
+    /// `--epoch-lock`: the output timeline is the wall clock since the epoch, and segment numbers are
+    /// grid indices (docs/redundancy.md). nil: the timeline starts at `origin` and numbers count up.
+    private let epoch: EpochLock?
+    /// Epoch lock: the session's mapping being measured, then frozen; the segment it starts at.
+    private var mapping = SessionMapping()
+    private var sessionOffset: Int64?
+    private var epochStartSegment: Int64?
+    /// The number of the last segment begun.
+    private var lastSegment: Int?
+    /// The next boundary follows GAP entries the feed filled in (`beginEpochSession`).
+    private var nextFollowsFill = false
 
     init(clock: SegmentClock, frameTicks: Int64, frameRate: (num: Int64, den: Int64), audio: AudioChain?,
          videoWorkers: [RenditionWorker], audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker],
-         registry: SegmentRegistry, live: Bool, resumed: Bool = false, fixedClock: Date? = nil) {
+         registry: SegmentRegistry, live: Bool, resumed: Bool = false, fixedClock: Date? = nil, epoch: EpochLock? = nil) {
         self.fixedClock = fixedClock
+        self.epoch = epoch
         if let fixedClock { sessionClock = SessionClock(fixed: fixedClock, at: clock.origin) }
+        // Epoch lock: output ticks count from the epoch, and PROGRAM-DATE-TIME is T0 plus them.
+        if let epoch { sessionClock = SessionClock(fixed: epoch.epochDate, at: 0) }
         self.grid = FrameGrid(num: frameRate.num, den: frameRate.den, anchor: clock.origin)
         self.registry = registry
         self.live = live
         self.resumed = resumed
         self.clock = clock
-        self.origin = clock.origin
+        self.origin = epoch == nil ? clock.origin : 0
         self.frameTicks = frameTicks
         self.maximumGap = max(90_000, 4 * frameTicks)
         self.audio = audio
@@ -99,79 +113,112 @@ final class LadderFeed: @unchecked Sendable {
     var hasVideo: Bool { lock.withLock { lastVideoPTS != nil } }
 
     /// The next frame begins a new session of the input.
-    func startSession(_ start: SessionStart) {
-        lock.withLock {
-            pendingStart = lastVideoPTS == nil ? .first : start
+    func startSession(_ start: SessionStart) throws {
+        try lock.withLock {
             counters.sessions += 1
+            guard epoch == nil || lastVideoPTS == nil else {
+                // Epoch lock: every new input session (a looped file, a publisher back after the slate) is
+                // mapped to the wall clock afresh, so it starts after a discontinuity at a later grid line.
+                // What ran before it (the slate) ends where its last frame does.
+                if pendingStart == nil { try endSessionLocked() }
+                beginMapping(.afterBreak)
+                return
+            }
+            pendingStart = lastVideoPTS == nil ? .first : start
         }
+    }
+
+    /// Epoch lock: the next frames are measured against the wall clock before the session starts.
+    private func beginMapping(_ start: SessionStart) {
+        pendingStart = start
+        mapping = SessionMapping()
+        sessionOffset = nil
+        epochStartSegment = nil
     }
 
     /// A decoded picture whose timestamp is `inputTicks` (90 kHz, input clock), or nil if it had none,
     /// read from the input at `arrival` (before decoding; now if unknown).
     func video(_ frame: Frame, inputTicks rawTicks: Int64?, arrival: Date? = nil) throws {
         let inputTicks = Self.sane(rawTicks)
-        try lock.withLock {
-            let now = arrival ?? Date()
-            let pts: Int64
-            var discontinuity = false
-            if let start = pendingStart {
-                guard let inputTicks else { counters.droppedFrames += 1; return }
-                pts = lastVideoPTS.map { _ in grid.next } ?? origin
-                grid.restart(at: pts)
-                videoOffset = pts - inputTicks
-                audioOffset = videoOffset
-                expectedAudio = nil
-                audio?.rebase()
-                if start != .continuous {
-                    sessionClock = fixedClock.map { SessionClock(fixed: $0, at: origin) }
-                        ?? SessionClock(notBefore: lastVideoPTS.map { (pts, sessionClock.date(for: $0 + frameTicks)) })
-                    clock.restart(at: pts)
-                    discontinuity = start == .afterBreak || (start == .first && resumed)
-                }
-                pendingStart = nil
-            } else if let last = lastVideoPTS {
-                var candidate = inputTicks.map { $0 + videoOffset } ?? grid.next
-                if candidate <= last && last - candidate < 2 * frameTicks {
-                    // A repeated timestamp, not a jump: the frame adds nothing to the timeline.
-                    counters.droppedFrames += 1
-                    return
-                }
-                if candidate <= last || candidate - last > maximumGap {
-                    videoOffset += grid.next - candidate
-                    candidate = grid.next
-                    counters.timestampJumps += 1
-                }
-                // The picture's slot on the frame grid; a coarse source clock (FLV's milliseconds) lands
-                // within half a frame of it.
-                let slot = grid.nearestSlot(candidate)
-                guard slot > grid.index else {
-                    // Two pictures in one slot: the source runs faster than its frame rate here.
-                    counters.droppedFrames += 1
-                    return
-                }
-                if slot > grid.index + 1, let previous = lastPicture {
-                    // Frames missing (damage skipped, a publisher that dropped some): repeat the last picture
-                    // so the timeline has no hole and audio stays in sync.
-                    for missing in (grid.index + 1)..<slot {
-                        try emitVideo(previous, pts: grid.pts(missing), discontinuity: false, arrival: now)
-                        grid.place(at: missing)
-                        counters.repeatedFrames += 1
-                    }
-                }
-                grid.place(at: slot)
-                pts = grid.pts(slot)
-            } else {
+        try lock.withLock { try placeVideo(frame, inputTicks: inputTicks, now: arrival ?? Date()) }
+    }
+
+    /// `video`, with `lock` held.
+    private func placeVideo(_ frame: Frame, inputTicks: Int64?, now: Date) throws {
+        let pts: Int64
+        var discontinuity = false
+        if let start = pendingStart, let epoch {
+            guard let inputTicks else { counters.droppedFrames += 1; return }
+            guard let first = epochFirstFrame(inputTicks: inputTicks, arrival: now, epoch: epoch) else { return }
+            pts = first.pts
+            discontinuity = beginEpochSession(start, epoch: epoch, first: first)
+            pendingStart = nil
+        } else if let start = pendingStart {
+            guard let inputTicks else { counters.droppedFrames += 1; return }
+            pts = lastVideoPTS.map { _ in grid.next } ?? origin
+            grid.restart(at: pts)
+            videoOffset = pts - inputTicks
+            audioOffset = videoOffset
+            expectedAudio = nil
+            audio?.rebase()
+            if start != .continuous {
+                sessionClock = fixedClock.map { SessionClock(fixed: $0, at: origin) }
+                    ?? SessionClock(notBefore: lastVideoPTS.map { (pts, sessionClock.date(for: $0 + frameTicks)) })
+                clock.restart(at: pts)
+                discontinuity = start == .afterBreak || (start == .first && resumed)
+            }
+            pendingStart = nil
+        } else if let last = lastVideoPTS {
+            var candidate = inputTicks.map { $0 + videoOffset } ?? grid.next
+            if candidate <= last && last - candidate < 2 * frameTicks {
+                // A repeated timestamp, not a jump: the frame adds nothing to the timeline.
+                counters.droppedFrames += 1
                 return
             }
-            lastPictureSize = (frame.width, frame.height)
-            lastPicture = frame
-            try emitVideo(frame, pts: pts, discontinuity: discontinuity, arrival: now)
-            counters.videoFrames += 1
-            if !audioWaitingForVideo.isEmpty {
-                let waiting = audioWaitingForVideo
-                audioWaitingForVideo = []
-                for item in waiting { try placeAudio(item.frame, inputTicks: item.ticks, duration: item.duration) }
+            if candidate <= last || candidate - last > maximumGap {
+                if epoch != nil {
+                    // Epoch lock: stitching over the jump would move the timeline off the wall clock.
+                    // The input's clock broke, so this is a new session: mapped afresh, after a
+                    // discontinuity, at a later grid line.
+                    counters.timestampJumps += 1
+                    try endSessionLocked()
+                    beginMapping(.afterBreak)
+                    return try placeVideo(frame, inputTicks: inputTicks, now: now)
+                }
+                videoOffset += grid.next - candidate
+                candidate = grid.next
+                counters.timestampJumps += 1
             }
+            // The picture's slot on the frame grid; a coarse source clock (FLV's milliseconds) lands
+            // within half a frame of it.
+            let slot = grid.nearestSlot(candidate)
+            guard slot > grid.index else {
+                // Two pictures in one slot: the source runs faster than its frame rate here.
+                counters.droppedFrames += 1
+                return
+            }
+            if slot > grid.index + 1, let previous = lastPicture {
+                // Frames missing (damage skipped, a publisher that dropped some): repeat the last picture
+                // so the timeline has no hole and audio stays in sync.
+                for missing in (grid.index + 1)..<slot {
+                    try emitVideo(previous, pts: grid.pts(missing), discontinuity: false, arrival: now)
+                    grid.place(at: missing)
+                    counters.repeatedFrames += 1
+                }
+            }
+            grid.place(at: slot)
+            pts = grid.pts(slot)
+        } else {
+            return
+        }
+        lastPictureSize = (frame.width, frame.height)
+        lastPicture = frame
+        try emitVideo(frame, pts: pts, discontinuity: discontinuity, arrival: now)
+        counters.videoFrames += 1
+        if !audioWaitingForVideo.isEmpty {
+            let waiting = audioWaitingForVideo
+            audioWaitingForVideo = []
+            for item in waiting { try placeAudio(item.frame, inputTicks: item.ticks, duration: item.duration) }
         }
     }
 
@@ -191,7 +238,8 @@ final class LadderFeed: @unchecked Sendable {
     /// One slate picture (and its share of silence), one frame after the last.
     func slate(_ picture: Frame) throws {
         try lock.withLock {
-            guard lastVideoPTS != nil else { return }
+            // Epoch lock: nothing goes on the old session's grid once a new session is being mapped.
+            guard lastVideoPTS != nil, epoch == nil || pendingStart == nil else { return }
             grid.place(at: grid.index + 1)
             try emitVideo(picture, pts: grid.pts(grid.index), discontinuity: false, arrival: Date())
             counters.slateFrames += 1
@@ -207,16 +255,22 @@ final class LadderFeed: @unchecked Sendable {
     /// frame. The next frame starts a new session.
     func endSession() throws {
         try lock.withLock {
-            guard lastVideoPTS != nil else { return }
-            let videoEnd = grid.next
-            registry.end(at: videoEnd)
-            if let audio {
-                try distribute(audio.endSession(videoEndSamples: samples(videoEnd, audio)))
-            }
-            for worker in allWorkers { worker.queue.put(.sessionEnd(videoEnd: videoEnd, inputEnd: lastArrival)) }
-            pendingStart = .afterBreak
-            audioWaitingForVideo = []
+            try endSessionLocked()
+            if epoch != nil { beginMapping(.afterBreak) }
         }
+    }
+
+    /// `endSession`, with `lock` held.
+    private func endSessionLocked() throws {
+        guard lastVideoPTS != nil else { return }
+        let videoEnd = grid.next
+        registry.end(at: videoEnd)
+        if let audio {
+            try distribute(audio.endSession(videoEndSamples: samples(videoEnd, audio)))
+        }
+        for worker in allWorkers { worker.queue.put(.sessionEnd(videoEnd: videoEnd, inputEnd: lastArrival)) }
+        pendingStart = .afterBreak
+        audioWaitingForVideo = []
     }
 
     /// End of the stream: audio padded to the video's end, every rendition finishes, queues close.
@@ -235,13 +289,28 @@ final class LadderFeed: @unchecked Sendable {
     // MARK: - Caller holds `lock`
 
     private func emitVideo(_ frame: Frame, pts: Int64, discontinuity: Bool, arrival: Date) throws {
-        let placement = clock.place(pts: pts, frameTicks: frameTicks)
-        let boundary = placement.startsSegment
-            ? SegmentBoundary(number: placement.segmentNumber, pts: pts, nextGridTime: clock.nextGridTime,
+        let placement: SegmentClock.Placement
+        let nextGridTime: Int64
+        if let epoch {
+            // Epoch lock: the segment is the grid index of the frame's wall-clock slot.
+            let segment = epoch.grid.segment(ofFrame: epoch.grid.nearestFrame(toTicks: pts))
+            placement = SegmentClock.Placement(segmentNumber: Int(segment), startsSegment: lastSegment.map { Int(segment) > $0 } ?? true)
+            nextGridTime = epoch.grid.startTicks(ofSegment: segment + 1)
+        } else {
+            placement = clock.place(pts: pts, frameTicks: frameTicks)
+            nextGridTime = clock.nextGridTime
+        }
+        if placement.startsSegment { lastSegment = placement.segmentNumber }
+        var boundary = placement.startsSegment
+            ? SegmentBoundary(number: placement.segmentNumber, pts: pts, nextGridTime: nextGridTime,
                               discontinuity: discontinuity,
                               clock: sessionClock,
                               previousSegmentInputEnd: lastArrival)
             : nil
+        if boundary != nil {
+            boundary?.followsFill = nextFollowsFill
+            nextFollowsFill = false
+        }
         if let boundary { registry.begin(boundary) }
         for worker in videoWorkers {
             hand(.video(try frame.reference(), pts: pts, boundary: boundary), to: worker)
@@ -288,7 +357,60 @@ final class LadderFeed: @unchecked Sendable {
     }
 
     private func samples(_ ticks: Int64, _ audio: AudioChain) -> Int64 {
-        (ticks - origin) * Int64(audio.sampleRate) / 90_000
+        // Split so an epoch-locked timeline (10^14 ticks since 1970) times 48,000 cannot overflow.
+        let (seconds, rest) = (ticks - origin).quotientAndRemainder(dividingBy: 90_000)
+        return seconds * Int64(audio.sampleRate) + rest * Int64(audio.sampleRate) / 90_000
+    }
+
+    // MARK: - Epoch lock (caller holds `lock`)
+
+    /// A frame of a session that has not started: the session's mapping to the wall clock is measured
+    /// (frames dropped meanwhile), then frames are dropped until the grid line the session starts at, the
+    /// next one after the mapped frame (never one already used, nor one before a resumed run's end).
+    private func epochFirstFrame(inputTicks: Int64, arrival: Date, epoch: EpochLock) -> (pts: Int64, segment: Int64, slot: Int64)? {
+        let wall = epoch.grid
+        if sessionOffset == nil {
+            guard let offset = mapping.observe(mediaTicks: inputTicks, arrivalTicks: wall.ticks(atWallClock: arrival.timeIntervalSince1970)) else {
+                return nil
+            }
+            sessionOffset = offset
+            if lastSegment == nil && !resumed { registry.discontinuityBase = SessionMapping.discontinuityBase(offset: offset) }
+            epoch.record(offset)
+        }
+        guard let offset = sessionOffset, inputTicks + offset >= 0 else { return nil }
+        let frame = wall.nearestFrame(toTicks: inputTicks + offset)
+        let segment = epochStartSegment ?? max(wall.firstSegment(atOrAfterFrame: frame),
+                                               Int64(lastSegment.map { $0 + 1 } ?? 0), epoch.notBefore ?? 0)
+        epochStartSegment = segment
+        let firstFrame = segment * wall.framesPerSegment
+        guard frame >= firstFrame else { return nil }
+        return (wall.ticks(ofFrame: frame), segment, frame - firstFrame)
+    }
+
+    /// The session's first frame is here: its timeline is the mapping's, and the segments between the
+    /// previous one and this session's first (an outage, the downtime of a crashed process) are GAP
+    /// entries on the grid. Returns whether the first segment carries the discontinuity.
+    private func beginEpochSession(_ start: SessionStart, epoch: EpochLock, first: (pts: Int64, segment: Int64, slot: Int64)) -> Bool {
+        grid.restart(at: epoch.grid.startTicks(ofSegment: first.segment))
+        grid.place(at: first.slot)
+        videoOffset = sessionOffset ?? 0
+        audioOffset = videoOffset
+        expectedAudio = nil
+        if let audio { audio.rebase(skippingTo: samples(first.pts, audio)) }
+        // The audio held while the session was mapped and its grid line awaited is older than its first
+        // picture: it would only be trimmed, or (seconds before it) taken for a jump of the audio clock.
+        let offset = videoOffset
+        audioWaitingForVideo.removeAll { item in item.ticks.map { $0 + offset + item.duration <= first.pts } ?? false }
+        // A process that resumes the same input session (the same mapping) goes on without a break, as the
+        // other instance's output does; any other new session follows a discontinuity.
+        let breaks = start != .first || (resumed && epoch.resumedSession != sessionOffset)
+        let previous = lastSegment.map(Int64.init) ?? epoch.notBefore.map { $0 - 1 }
+        guard let previous, previous + 1 < first.segment else { return breaks }
+        registry.fill(from: Int(previous + 1), to: Int(first.segment - 1), discontinuity: breaks, clock: sessionClock) { n in
+            epoch.grid.startTicks(ofSegment: Int64(n))
+        }
+        nextFollowsFill = true
+        return false
     }
 
     private func distribute(_ packets: [Packet]) throws {

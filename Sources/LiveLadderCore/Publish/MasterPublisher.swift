@@ -18,6 +18,8 @@ final class MasterPublisher: @unchecked Sendable {
         let estimatedAverage: Int
         var codecs: String?
         var samples: [SegmentSample] = []
+        /// This run has published a segment of it (samples may also come from a resumed run's playlist).
+        var started = false
         var failed = false
     }
 
@@ -26,6 +28,7 @@ final class MasterPublisher: @unchecked Sendable {
         let channels: Int
         let estimatedPeak: Int
         var samples: [SegmentSample] = []
+        var started = false
     }
 
     static let audioGroup = "aac"
@@ -58,6 +61,18 @@ final class MasterPublisher: @unchecked Sendable {
         }
     }
 
+    /// A resumed run: the segments its playlists keep from the previous run count towards the measured
+    /// bit rates (rules MV3, MV4), though they do not make the master appear.
+    func seed(rendition: String, samples: [SegmentSample]) {
+        lock.withLock {
+            if rendition == Self.audioName {
+                audio?.samples.insert(contentsOf: samples, at: 0)
+            } else if let index = variants.firstIndex(where: { $0.name == rendition }) {
+                variants[index].samples.insert(contentsOf: samples, at: 0)
+            }
+        }
+    }
+
     /// A rendition was given up: it leaves the master, which is rewritten at once if players have it.
     func markFailed(rendition: String) {
         lock.withLock {
@@ -73,10 +88,12 @@ final class MasterPublisher: @unchecked Sendable {
         try lock.withLock {
             if rendition == Self.audioName {
                 audio?.samples.append(sample)
+                audio?.started = true
             } else if let index = variants.firstIndex(where: { $0.name == rendition }) {
                 variants[index].samples.append(sample)
+                variants[index].started = true
             }
-            let everyoneStarted = variants.allSatisfy { $0.failed || !$0.samples.isEmpty } && (audio.map { !$0.samples.isEmpty } ?? true)
+            let everyoneStarted = variants.allSatisfy { $0.failed || $0.started } && (audio.map(\.started) ?? true)
             if kind != .vod && !written && everyoneStarted {
                 try write(final: false)
             }

@@ -45,6 +45,11 @@ final class RenditionPublisher: SegmentSink {
     /// files go with the segment's).
     private var inProgressNumber: Int?
     private var partCounts: [Int: Int] = [:]
+    /// The playlist continues a previous run's (`resume`): its numbering is already set.
+    private var resumedPlaylist = false
+    /// GAP entries for spans the whole ladder missed (epoch lock: an outage, a crashed process's
+    /// downtime), which are not losses of this rendition's.
+    private var filledGaps = 0
 
     init(name: String, outputDirectory: String, format: SegmentFormatChoice, kind: PlaylistKind, listSize: Int,
          targetDuration: Int, master: MasterPublisher, segmentLog: SegmentLog?, registry: SegmentRegistry,
@@ -89,6 +94,18 @@ final class RenditionPublisher: SegmentSink {
             playlist.discontinuitySequence = previous.discontinuitySequence ?? 0
             playlist.segments = previous.segments
             playlist.map = previous.map
+            resumedPlaylist = true
+            // The master's measured bit rates cover the whole playlist, the previous run's segments too.
+            master.seed(rendition: name, samples: previous.segments.filter { !$0.gap }.compactMap { segment in
+                (try? FileManager.default.attributesOfItem(atPath: directory + "/" + segment.uri))?[.size].flatMap { $0 as? Int }
+                    .map { SegmentSample(bytes: $0, duration: segment.duration) }
+            })
+            // TS: the counters go on from the last file the previous run wrote, so a run that resumes the same
+            // input session needs no discontinuity for them (rule S6).
+            if continuity != nil, let last = previous.segments.last,
+               let bytes = FileManager.default.contents(atPath: directory + "/" + last.uri) {
+                continuity = TSContinuity.continuing(after: Array(bytes))
+            }
             lastNumber = previous.segments.isEmpty ? nil : previous.mediaSequence + previous.segments.count - 1
             let window = previous.segments.reduce(0) { $0 + $1.duration }
             longestPlaylist = window
@@ -230,7 +247,9 @@ final class RenditionPublisher: SegmentSink {
     }
 
     /// GAP entries in the playlist as it stands.
-    var gapCount: Int { lock.withLock { playlist.segments.filter(\.gap).count } }
+    /// GAP entries in the playlist as it stands that a rendition's restarts left (not spans the whole
+    /// ladder missed).
+    var gapCount: Int { lock.withLock { max(0, playlist.segments.filter(\.gap).count - filledGaps) } }
 
     /// Whether stand-ins carry audio (TS with audio, the fMP4 audio rendition).
     var standInsCarryAudio: Bool { filler?.carriesAudio ?? false }
@@ -251,6 +270,12 @@ final class RenditionPublisher: SegmentSink {
 
     /// Segments ingest made that this rendition did not: GAP entries, same numbers and durations.
     private func appendGaps(before number: Int) {
+        if lastNumber == nil, !resumedPlaylist, playlist.segments.isEmpty, playlist.inProgress == nil {
+            // A fresh playlist starts at its first entry's number: 0, or with epoch lock the grid index,
+            // and (epoch lock) at the discontinuity sequence the input session gives every instance.
+            playlist.mediaSequence = min(registry.first ?? number, number)
+            if playlist.discontinuitySequence != nil, let base = registry.discontinuityBase { playlist.discontinuitySequence = base }
+        }
         guard let first = firstMissing, first < number else { return }
         for next in first..<number {
             if inProgressNumber == next {
@@ -260,6 +285,7 @@ final class RenditionPublisher: SegmentSink {
             }
             if let gap = registry.gap(next) {
                 if prepared.remove(next) == nil { standIn(next, gap) }
+                if gap.filled { filledGaps += 1 }
                 playlist.segments.append(MediaSegment(uri: uri(next), duration: gap.duration,
                                                       discontinuity: gap.discontinuity, gap: true,
                                                       programDateTime: kind == .vod ? nil : gap.date))

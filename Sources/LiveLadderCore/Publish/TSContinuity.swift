@@ -14,6 +14,22 @@ struct TSContinuity {
     static let packetSize = 188
     private var next: [UInt16: UInt8] = [:]
 
+    init() {}
+
+    /// The state after `bytes`, a segment some earlier writer renumbered (a resumed run's last file): each
+    /// PID goes on from the counter its last packet carried. Bytes that are not TS packets give a fresh state.
+    static func continuing(after bytes: [UInt8]) -> TSContinuity {
+        var state = TSContinuity()
+        guard bytes.count % packetSize == 0 else { return state }
+        for offset in stride(from: 0, to: bytes.count, by: packetSize) {
+            guard bytes[offset] == 0x47 else { return TSContinuity() }
+            let pid = UInt16(bytes[offset + 1] & 0x1F) << 8 | UInt16(bytes[offset + 2])
+            // A packet without payload repeats its predecessor's counter, so "one more" holds for both.
+            if pid != 0x1FFF { state.next[pid] = (bytes[offset + 3] & 0x0F &+ 1) & 0x0F }
+        }
+        return state
+    }
+
     /// `bytes` with every packet's counter renumbered, and the state after them. Bytes that are not whole
     /// TS packets are returned as they are (they cannot be renumbered safely).
     func renumbered(_ bytes: [UInt8]) -> (bytes: [UInt8], state: TSContinuity) {

@@ -15,6 +15,9 @@ public struct SegmentBoundary: Sendable {
     let clock: SessionClock
     /// When the last input frame of the previous segment arrived (for segment-ready latency).
     public let previousSegmentInputEnd: Date?
+    /// Epoch lock: the segment before it is a GAP entry on the grid (`SegmentRegistry.fill`), whose
+    /// stand-in has the audio up to here, so the segment starts with no audio from before its boundary.
+    var followsFill = false
 }
 
 /// What ingest hands a rendition through its queue, in source order.

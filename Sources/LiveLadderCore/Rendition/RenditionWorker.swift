@@ -63,7 +63,9 @@ final class RenditionWorker: @unchecked Sendable {
     private let policy: RestartPolicy
     private let control: RunControl
     private var faults: [Fault]
-    private let origin: Int64
+    /// Where fault times count from: the timeline's origin, or (epoch lock, whose timeline is the wall
+    /// clock) the first item's PTS.
+    private var origin: Int64?
     private let lock = NSLock()
     private var generation = 0
     private var history = RestartPolicy.History()
@@ -99,7 +101,7 @@ final class RenditionWorker: @unchecked Sendable {
     private(set) var restarts: [(at: Date, error: String)] = []
 
     init(name: String, queueCapacity: Int, video: VideoPath?, publisher: RenditionPublisher, master: MasterPublisher,
-         policy: RestartPolicy, control: RunControl, faults: [Fault], origin: Int64,
+         policy: RestartPolicy, control: RunControl, faults: [Fault], origin: Int64?,
          makeSegmenter: @escaping (Encoder?, SegmentSink, Bool) throws -> Segmenter) throws {
         self.name = name
         self.queue = BoundedQueue(capacity: queueCapacity)
@@ -441,6 +443,8 @@ final class RenditionWorker: @unchecked Sendable {
     /// Throws the injected fault due at `pts`, from where the real failure would come.
     private func injectedFault(_ kind: Fault.Kind, at pts: Int64) -> Bool {
         lock.withLock {
+            let origin = self.origin ?? pts
+            self.origin = origin
             guard let index = faults.firstIndex(where: { $0.kind == kind && Double(pts - origin) / 90_000 >= $0.seconds }) else { return false }
             faults.remove(at: index)
             return true

@@ -118,6 +118,12 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
                           isFinite: source.isFinite, endsAtEndOfInput: source.endsAtEndOfInput),
             deterministic: options.deterministic)
         if plan.frameRateAssumed { logger.warning("input frame rate unknown; assuming 30 fps") }
+        if let grid = plan.epochGrid, Double(grid.epochMilliseconds) / 1000 > Date().timeIntervalSince1970 {
+            throw LiveLadderError(.badConfig, "epoch lock: the epoch \(ProgramDateTime.format(Date(timeIntervalSince1970: Double(grid.epochMilliseconds) / 1000))) is in the future; segment numbers count from it, so it must have passed")
+        }
+        // Epoch lock: the timeline is ticks since the epoch, and the program's audio frames sit on the
+        // epoch's grid of 1,024 samples (the same in every instance), so audio sample 0 is at T0.
+        let origin = plan.epochGrid == nil ? Self.timelineOrigin : 0
         let slateImage = try options.slateImage.map(Slate.loadImage)
 
         // Everything that can refuse this input or this ladder (the decoders, every encoder) is opened before
@@ -134,7 +140,7 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
         }
         let audioChain: AudioChain?
         do {
-            audioChain = try plan.audio.map { try AudioChain(settings: $0, origin: Self.timelineOrigin) }
+            audioChain = try plan.audio.map { try AudioChain(settings: $0, origin: origin) }
         } catch {
             throw LiveLadderError(.processing, "cannot set up the audio encoder: \(error)")
         }
@@ -146,7 +152,7 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
                                               configuration: Self.fingerprint(options.config, plan.ladder, kind), resumable: kind != .vod)
         if let resume { logger.info("continuing the run in \(options.output) at segment \(resume.nextNumber)") }
         let assembly = try PipelineAssembly(plan: plan, options: options, control: control, faults: faults, resume: resume,
-                                            encoders: encoders, audioChain: audioChain)
+                                            encoders: encoders, audioChain: audioChain, audioOrigin: origin)
         let workers = assembly.workers
         let videoWorkers = assembly.videoWorkers
         let master = assembly.master
@@ -160,7 +166,16 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
             audioWorkers: assembly.audioWorker.map { [$0] } ?? (plan.inBandAudio ? videoWorkers : []),
             boundaryWorkers: assembly.audioWorker.map { [$0] } ?? [], registry: assembly.registry,
             live: plan.liveFeed, resumed: resume != nil,
-            fixedClock: options.deterministic ? RunOptions.deterministicClock : nil)
+            fixedClock: options.deterministic ? RunOptions.deterministicClock : nil,
+            epoch: plan.epochGrid.map { grid in
+                EpochLock(grid: grid, notBefore: resume.map { Int64($0.nextNumber) }, resumedSession: resume?.epochSession,
+                          record: { [logger, output = options.output] offset in
+                              logger.info("epoch lock: input session mapped to the wall clock", metadata: ["offset": "\(Double(offset) / 90_000) s"])
+                              if let error = OutputFolder.recordEpochSession(output, offset: offset) {
+                                  logger.warning("epoch lock: cannot record the session in the output folder's marker (a resume will start after a discontinuity): \(error)")
+                              }
+                          })
+            })
         let slate = options.slate || options.slateImage != nil
             ? Slate(feed: feed, image: slateImage, frameTicks: plan.frameTicks) : nil
         var settings = Ingest.Settings()
@@ -301,6 +316,8 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
     /// playlist type. Written into the output folder's marker.
     static func fingerprint(_ config: LadderConfig, _ ladder: [ResolvedRendition], _ kind: PlaylistKind) -> String {
         let rungs = ladder.map { "\($0.name)=\($0.width)x\($0.height)/\($0.videoBitrate)/\($0.maxBitrate)/\($0.preset)/\($0.profile)/\($0.tune ?? "-")" }
-        return "\(kind.rawValue) \(config.segmentFormat.rawValue) \(config.segmentDuration)s audio=\(config.audio.bitrate)/\(config.audio.sampleRate)/\(config.audio.channels.rawValue) " + rungs.joined(separator: " ")
+        // An epoch-locked run continues only on the same grid.
+        let epoch = config.epochLock ? " epoch=\(config.epochMilliseconds ?? 0)" : ""
+        return "\(kind.rawValue) \(config.segmentFormat.rawValue) \(config.segmentDuration)s\(epoch) audio=\(config.audio.bitrate)/\(config.audio.sampleRate)/\(config.audio.channels.rawValue) " + rungs.joined(separator: " ")
     }
 }

@@ -15,6 +15,8 @@ enum OutputFolder {
     struct ResumePoint {
         let nextNumber: Int
         let playlists: [String: MediaPlaylist]
+        /// Epoch lock: the mapping of the input session the previous run was in (`recordEpochSession`).
+        var epochSession: Int64?
     }
 
     static func prepare(_ path: String, renditionNames: [String], overwrite: Bool,
@@ -150,7 +152,28 @@ enum OutputFolder {
             }
             playlists[name] = playlist
         }
-        return ResumePoint(nextNumber: next, playlists: playlists)
+        return ResumePoint(nextNumber: next, playlists: playlists, epochSession: epochSession(marker: marker))
+    }
+
+    private static let epochSessionPrefix = "epoch-session: "
+
+    /// Epoch lock: the marker records the mapping of the input session the run is in, so that a process
+    /// that crashes and resumes can tell the same session (go on without a discontinuity) from a new one.
+    /// A failure to write it is returned for the log: the run goes on, and a resume would then count the
+    /// session as new (a discontinuity, which is always safe).
+    static func recordEpochSession(_ path: String, offset: Int64) -> Error? {
+        guard let marker = readMarker(path) else { return nil }
+        let lines = marker.split(separator: "\n").map(String.init).filter { !$0.hasPrefix(epochSessionPrefix) }
+        do {
+            try AtomicFile.write((lines + [epochSessionPrefix + String(offset)]).joined(separator: "\n") + "\n", to: path + "/" + markerName)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    private static func epochSession(marker: String) -> Int64? {
+        marker.split(separator: "\n").last { $0.hasPrefix(epochSessionPrefix) }.flatMap { Int64($0.dropFirst(epochSessionPrefix.count)) }
     }
 
     /// Removes what the previous run's marker says it wrote: its master, and in each of its rendition

@@ -14,7 +14,7 @@ struct PipelineAssembly {
     var workers: [RenditionWorker] { videoWorkers + (audioWorker.map { [$0] } ?? []) }
 
     init(plan: RunPlan, options: RunOptions, control: RunControl, faults: [Fault], resume: OutputFolder.ResumePoint?,
-         encoders: [Encoder], audioChain: AudioChain?) throws {
+         encoders: [Encoder], audioChain: AudioChain?, audioOrigin: Int64 = LadderRun.timelineOrigin) throws {
         let registry = SegmentRegistry()
         self.registry = registry
         let segmentLog = try options.segmentLog.map { try SegmentLog(path: $0) }
@@ -35,7 +35,7 @@ struct PipelineAssembly {
                     makeSegmenter: @escaping (Encoder?, SegmentSink, Bool) throws -> Segmenter) throws -> RenditionWorker {
             let filler = GapFiller(format: format,
                                    video: video.map { .init(settings: $0.settings, frameTicks: $0.frameTicks, extradata: $0.encoder.extradata) },
-                                   audio: audio, audioOrigin: LadderRun.timelineOrigin,
+                                   audio: audio, audioOrigin: audioOrigin,
                                    log: { control.log("rendition \(name): \($0)") })
             let publisher = try RenditionPublisher(name: name, outputDirectory: options.output, format: plan.segmentFormat,
                                                    kind: plan.kind, listSize: options.listSize, targetDuration: plan.targetDuration,
@@ -46,7 +46,7 @@ struct PipelineAssembly {
             if let previous = resume?.playlists[name] { publisher.resume(from: previous) }
             return try RenditionWorker(name: name, queueCapacity: queueCapacity, video: video, publisher: publisher, master: master,
                                        policy: policy, control: control, faults: faults.filter { $0.rendition == name },
-                                       origin: LadderRun.timelineOrigin, makeSegmenter: makeSegmenter)
+                                       origin: plan.epochGrid == nil ? LadderRun.timelineOrigin : nil, makeSegmenter: makeSegmenter)
         }
 
         do {

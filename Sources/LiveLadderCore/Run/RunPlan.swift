@@ -45,6 +45,8 @@ struct RunPlan: Sendable {
     /// the whole stream (HLS-RULES LL1).
     let partTarget: Double?
     let targetDuration: Int
+    /// `--epoch-lock`: the wall-clock grid segments are numbered and timed on (docs/redundancy.md).
+    let epochGrid: EpochGrid?
     let rungs: [Rung]
     /// nil when the input has no audio.
     let audio: AudioEncoderSettings?
@@ -95,6 +97,8 @@ struct RunPlan: Sendable {
         targetDuration = max(1, Int((config.segmentDuration + Double(frameTicks) / 90_000).rounded()))
         lowDelay = !source.isFinite || realtime
         liveFeed = !source.endsAtEndOfInput || realtime
+        epochGrid = try Self.epochGrid(config, kind: kind, liveFeed: liveFeed, frameRate: frameRateAssumed ? nil : frameRate,
+                                       deterministic: deterministic)
         queueCapacity = liveFeed ? LadderRun.liveQueueCapacity(frameRate: frameRate.doubleValue) : LadderRun.queueCapacity
 
         let format = format
@@ -134,6 +138,25 @@ struct RunPlan: Sendable {
             MasterPublisher.Variant(name: rung.name, width: rung.width, height: rung.height, frameRate: frameRate.doubleValue,
                                     estimatedPeak: Int(Double(rung.maxBitrate) * overhead) + inBand,
                                     estimatedAverage: Int(Double(rung.videoBitrate) * overhead) + inBand)
+        }
+    }
+
+    /// The epoch-locked grid, or why this run cannot be locked: it needs a live input (frames that arrive on
+    /// the wall clock), a known frame rate, and a segment that is a whole number of frames.
+    static func epochGrid(_ config: LadderConfig, kind: PlaylistKind, liveFeed: Bool, frameRate: Rational?,
+                          deterministic: Bool) throws -> EpochGrid? {
+        guard config.epochLock else { return nil }
+        func refuse(_ why: String) -> LiveLadderError { LiveLadderError(.badConfig, "epoch lock: \(why)") }
+        guard !deterministic else { throw refuse("cannot be combined with --deterministic (whose timeline is a fixed clock, not the wall clock)") }
+        guard liveFeed, kind != .vod else {
+            throw refuse("needs a live input whose frames arrive on the wall clock (a network feed, or a file with --realtime) and a live or event playlist")
+        }
+        guard let frameRate else { throw refuse("the input does not declare its frame rate, so no instance can know where its frames fall on the grid") }
+        do {
+            return try EpochGrid(epochMilliseconds: config.epochMilliseconds ?? 0, num: Int64(frameRate.num), den: Int64(frameRate.den),
+                                 segmentDuration: config.segmentDuration)
+        } catch {
+            throw refuse(error.description)
         }
     }
 

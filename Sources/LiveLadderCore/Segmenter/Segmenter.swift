@@ -144,7 +144,8 @@ final class Segmenter {
                 // which the first segment keeps. A restarted rendition drops every packet before the boundary:
                 // the previous segment (an earlier generation's) has them all, and one repeated AAC frame
                 // at the join is a non-monotonic DTS to every player (rule S7).
-                pendingAudio.removeAll { midStream ? ($0.pts ?? .min) < boundary.pts : Self.endsBefore($0, boundary.pts) }
+                let afterStandIn = midStream || boundary.followsFill
+                pendingAudio.removeAll { afterStandIn ? ($0.pts ?? .min) < boundary.pts : Self.endsBefore($0, boundary.pts) }
                 started = true
             }
             try writeAudio(before: boundary.pts)
@@ -225,7 +226,7 @@ final class Segmenter {
                 if !started {
                     // As with video: a segmenter that starts mid-stream (a restarted rendition) drops the
                     // audio before its first boundary; at the stream's start the priming frame is kept.
-                    if midStream ? pts < boundary.pts : Self.endsBefore(packet, boundary.pts) {
+                    if midStream || boundary.followsFill ? pts < boundary.pts : Self.endsBefore(packet, boundary.pts) {
                         pendingAudio.removeFirst()
                         continue
                     }

@@ -1,0 +1,161 @@
+import Foundation
+import XCTest
+import HLSChecker
+import HLSModel
+
+/// Two epoch-locked instances on one live feed (docs/redundancy.md): one ffmpeg publisher sends the same
+/// MPEG-TS to two UDP ports; instance B starts 3.7 s after A, and A is SIGKILLed mid-run and started again
+/// on its folder. Every segment number both have must be the same segment: start PTS, duration,
+/// PROGRAM-DATE-TIME, IDR first, discontinuity sequence. Neither playlist ever rewinds, and both pass check.
+final class EpochLockTests: XCTestCase {
+    static let renditions = ["180p", "108p"]
+
+    func testTwoInstancesAgreeSegmentBySegmentThroughACrashAt30fps() throws {
+        try assertInstancesAgree(rate: "30", segmentDuration: "2", segmentTicks: 180_000)
+    }
+
+    func testTwoInstancesAgreeSegmentBySegmentAt2997fps() throws {
+        // 2.002 s is 60 frames of 30000/1001 fps: 180,180 ticks.
+        try assertInstancesAgree(rate: "30000/1001", segmentDuration: "2.002", segmentTicks: 180_180)
+    }
+
+    private func assertInstancesAgree(rate: String, segmentDuration: String, segmentTicks: Int64) throws {
+        let root = try temporaryFolder(self, "epoch")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let config = root + "/ladder.yaml"
+        try """
+        segmentDuration: \(segmentDuration)
+        epochLock: true
+        renditions:
+          - {name: 180p, width: 320, height: 180, videoBitrate: 300k, preset: ultrafast}
+          - {name: 108p, width: 192, height: 108, videoBitrate: 150k, preset: ultrafast}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let (portA, portB) = (freePort(), freePort())
+        func instance(_ name: String, _ port: UInt16, log: String) throws -> Background {
+            try Background(Repo.executable, ["run", "--input", "udp://127.0.0.1:\(port)", "--output", root + "/" + name,
+                                             "--config", config, "--playlist-type", "event", "--input-timeout", "3", "--quiet"],
+                           log: root + "/" + log)
+        }
+        var a = try instance("a", portA, log: "a1.log")
+        Thread.sleep(forTimeInterval: 0.3)
+        let publisher = try Background.ffmpeg([
+            "-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=\(rate)", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "34", "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
+            "-map", "0:v", "-map", "1:a", "-f", "tee",
+            "[f=mpegts:onfail=ignore]udp://127.0.0.1:\(portA)?pkt_size=1316|[f=mpegts:onfail=ignore]udp://127.0.0.1:\(portB)?pkt_size=1316",
+        ], log: root + "/publisher.log")
+        let watcher = SequenceWatcher(folders: [root + "/a", root + "/b"], renditions: Self.renditions)
+        Thread.sleep(forTimeInterval: 3.7)
+        let b = try instance("b", portB, log: "b.log")
+        // A has published a few segments by now; it dies with no warning and comes back on its folder.
+        XCTAssertTrue(eventually(timeout: 20) { ((try? self.numbers(root + "/a/180p/index.m3u8"))?.count ?? 0) >= 3 }, a.output)
+        Thread.sleep(forTimeInterval: 1.3)
+        a.signal(SIGKILL)
+        XCTAssertEqual(a.wait(timeout: 10), SIGKILL, "A was killed")
+        Thread.sleep(forTimeInterval: 2.5)
+        a = try instance("a", portA, log: "a2.log")
+        XCTAssertTrue(eventually(timeout: 20) { (try? String(contentsOfFile: root + "/a/180p/index.m3u8", encoding: .utf8))?.contains("#EXT-X-GAP") == true },
+                      "the restarted A lists its downtime as GAP entries: \(a.output)")
+        Thread.sleep(forTimeInterval: 8)
+        a.signal(SIGTERM)
+        b.signal(SIGTERM)
+        XCTAssertEqual(a.wait(timeout: 20), 0, a.output)
+        XCTAssertEqual(b.wait(timeout: 20), 0, b.output)
+        publisher.signal(SIGTERM)
+        XCTAssertEqual(watcher.stop(), [], "a playlist went back")
+
+        var compared = 0
+        for name in Self.renditions {
+            let playlistA = try MediaPlaylist.parse(String(contentsOfFile: "\(root)/a/\(name)/index.m3u8", encoding: .utf8))
+            let playlistB = try MediaPlaylist.parse(String(contentsOfFile: "\(root)/b/\(name)/index.m3u8", encoding: .utf8))
+            let segmentsA = try describe(playlistA, folder: "\(root)/a/\(name)")
+            let segmentsB = try describe(playlistB, folder: "\(root)/b/\(name)")
+            XCTAssertTrue(segmentsA.values.contains { $0.gap }, "\(name): A's downtime is GAP entries")
+            XCTAssertFalse(segmentsB.values.contains { $0.gap }, "\(name): B ran throughout")
+            XCTAssertFalse(playlistA.segments.contains { $0.discontinuity }, "\(name): A resumed the same input session, no discontinuity")
+            let both = Set(segmentsA.keys).intersection(segmentsB.keys).filter { !segmentsA[$0]!.gap && !segmentsB[$0]!.gap }
+            XCTAssertGreaterThanOrEqual(both.count, 4, "\(name): segments made by both instances")
+            for number in both.sorted() {
+                let (x, y) = (segmentsA[number]!, segmentsB[number]!)
+                XCTAssertEqual(x.pts, y.pts, "\(name) segment \(number): start PTS")
+                XCTAssertEqual(x.pts, (Int64(number) * segmentTicks) & ((1 << 33) - 1), "\(name) segment \(number): starts on its grid line (mod 2^33 in TS)")
+                XCTAssertEqual(x.duration, y.duration, accuracy: 0.0005, "\(name) segment \(number): duration")
+                XCTAssertEqual(x.date, y.date, "\(name) segment \(number): PROGRAM-DATE-TIME")
+                XCTAssertEqual(x.date.map { ($0.timeIntervalSince1970 * 1000).rounded() }, Double(Int64(number) * segmentTicks / 90), "\(name) segment \(number): PROGRAM-DATE-TIME is T0 + n·D")
+                XCTAssertTrue(x.idr && y.idr, "\(name) segment \(number): IDR first")
+                XCTAssertEqual(x.discontinuitySequence, y.discontinuitySequence, "\(name) segment \(number): discontinuity sequence")
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(compared, 8)
+        for folder in ["a", "b"] {
+            let report = try HLSCheck.run(path: root + "/" + folder, options: CheckOptions(live: false))
+            XCTAssertTrue(report.passed, "\(folder): " + report.failures.map(\.description).joined(separator: "\n"))
+        }
+    }
+
+    private func numbers(_ path: String) throws -> [Int] {
+        let playlist = try MediaPlaylist.parse(String(contentsOfFile: path, encoding: .utf8))
+        return playlist.segments.indices.map { playlist.mediaSequence + $0 }
+    }
+
+    struct Described {
+        let gap: Bool
+        let pts: Int64?
+        let duration: Double
+        let date: Date?
+        let idr: Bool
+        let discontinuitySequence: Int
+    }
+
+    /// Every entry of a finished playlist by media sequence number, with what its file holds.
+    private func describe(_ playlist: MediaPlaylist, folder: String) throws -> [Int: Described] {
+        var result: [Int: Described] = [:]
+        var sequence = playlist.discontinuitySequence ?? 0
+        for (index, segment) in playlist.segments.enumerated() {
+            if segment.discontinuity { sequence += 1 }
+            let facts = segment.gap ? nil : try SegmentFacts.read(folder + "/" + segment.uri)
+            result[playlist.mediaSequence + index] = Described(gap: segment.gap, pts: facts?.firstVideoPTS, duration: segment.duration,
+                                                               date: segment.programDateTime, idr: facts?.firstVideoIsIDR ?? false,
+                                                               discontinuitySequence: sequence)
+        }
+        return result
+    }
+}
+
+/// Polls media playlists while instances write them: the media sequence and the last segment number may
+/// only go up, across restarts of the process too.
+final class SequenceWatcher: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = true
+    private var failures: [String] = []
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(folders: [String], renditions: [String]) {
+        Thread { [self] in
+            var seen: [String: (first: Int, last: Int)] = [:]
+            while lock.withLock({ running }) {
+                for folder in folders {
+                    for name in renditions {
+                        let path = folder + "/" + name + "/index.m3u8"
+                        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+                              let playlist = try? MediaPlaylist.parse(text) else { continue }
+                        let now = (playlist.mediaSequence, playlist.mediaSequence + playlist.segments.count - 1)
+                        if let before = seen[path], now.0 < before.first || now.1 < before.last {
+                            lock.withLock { failures.append("\(path): from \(before) to \(now)") }
+                        }
+                        seen[path] = (now.0, now.1)
+                    }
+                }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            finished.signal()
+        }.start()
+    }
+
+    func stop() -> [String] {
+        lock.withLock { running = false }
+        finished.wait()
+        return lock.withLock { failures }
+    }
+}
