@@ -147,4 +147,22 @@ final class CommandLineErrorTests: XCTestCase {
     func testProbeOfMissingInput() throws {
         assertFails(try liveladder("probe", "/nonexistent.ts"), code: 4, mentioning: ["input not found"])
     }
+
+    /// Epoch lock needs a live input, a known frame rate, whole frames per segment and a past epoch.
+    func testEpochLockIsRefusedWhereItCannotLock() throws {
+        let out = try temporaryFolder(self)
+        assertFails(try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", out, "--epoch-lock"), code: 3,
+                    mentioning: ["epoch lock: needs a live input"])
+        assertFails(try liveladder("run", "--input", Repo.fixture("ntsc2997-640x360.mp4"), "--output", out, "--epoch-lock",
+                                   "--realtime", "--playlist-type", "event"), code: 3,
+                    mentioning: ["59.94 frames at 29.970 fps", "2.002 s (60 frames)"])
+        assertFails(try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", out, "--epoch-lock",
+                                   "--realtime", "--playlist-type", "event", "--epoch", "2999-01-01T00:00:00Z"), code: 3,
+                    mentioning: ["epoch lock: the epoch 2999-01-01T00:00:00.000Z is in the future"])
+        assertFails(try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", out, "--epoch", "2026-01-01T00:00:00Z"),
+                    code: 3, mentioning: ["--epoch: an epoch needs epoch lock"])
+        assertFails(try liveladder("run", "--input", Repo.fixture("cfr30-640x360.mp4"), "--output", out, "--epoch-lock", "--deterministic",
+                                   "--playlist-type", "event"), code: 3, mentioning: ["cannot be combined with --deterministic"])
+        assertNothingWritten(out)
+    }
 }

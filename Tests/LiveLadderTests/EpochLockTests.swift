@@ -14,36 +14,51 @@ final class EpochLockTests: XCTestCase {
         try assertInstancesAgree(rate: "30", segmentDuration: "2", segmentTicks: 180_000)
     }
 
-    func testTwoInstancesAgreeSegmentBySegmentAt2997fps() throws {
+    func testTwoInstancesAgreeSegmentBySegmentAt2997fpsInFragmentedMP4() throws {
         // 2.002 s is 60 frames of 30000/1001 fps: 180,180 ticks.
-        try assertInstancesAgree(rate: "30000/1001", segmentDuration: "2.002", segmentTicks: 180_180)
+        try assertInstancesAgree(rate: "30000/1001", segmentDuration: "2.002", segmentTicks: 180_180, format: "fmp4")
     }
 
-    private func assertInstancesAgree(rate: String, segmentDuration: String, segmentTicks: Int64) throws {
-        let root = try temporaryFolder(self, "epoch")
+    private func writeConfig(_ root: String, segmentDuration: String, format: String) throws -> String {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let config = root + "/ladder.yaml"
         try """
         segmentDuration: \(segmentDuration)
+        segmentFormat: \(format)
         epochLock: true
         renditions:
           - {name: 180p, width: 320, height: 180, videoBitrate: 300k, preset: ultrafast}
           - {name: 108p, width: 192, height: 108, videoBitrate: 150k, preset: ultrafast}
         """.write(toFile: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
+    /// One encoder publishing the same MPEG-TS to both instances' UDP ports, in real time.
+    private func publish(_ root: String, rate: String, seconds: Int, ports: (UInt16, UInt16), log: String) throws -> Background {
+        try Background.ffmpeg([
+            "-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=\(rate)", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "\(seconds)", "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
+            "-map", "0:v", "-map", "1:a", "-f", "tee",
+            "[f=mpegts:onfail=ignore]udp://127.0.0.1:\(ports.0)?pkt_size=1316|[f=mpegts:onfail=ignore]udp://127.0.0.1:\(ports.1)?pkt_size=1316",
+        ], log: root + "/" + log)
+    }
+
+    private func instance(_ root: String, _ name: String, _ port: UInt16, config: String, log: String, extra: [String] = []) throws -> Background {
+        try Background(Repo.executable, ["run", "--input", "udp://127.0.0.1:\(port)", "--output", root + "/" + name,
+                                         "--config", config, "--playlist-type", "event", "--input-timeout", "3", "--quiet"] + extra,
+                       log: root + "/" + log)
+    }
+
+    private func assertInstancesAgree(rate: String, segmentDuration: String, segmentTicks: Int64, format: String = "ts") throws {
+        let root = try temporaryFolder(self, "epoch")
+        let config = try writeConfig(root, segmentDuration: segmentDuration, format: format)
         let (portA, portB) = (freePort(), freePort())
         func instance(_ name: String, _ port: UInt16, log: String) throws -> Background {
-            try Background(Repo.executable, ["run", "--input", "udp://127.0.0.1:\(port)", "--output", root + "/" + name,
-                                             "--config", config, "--playlist-type", "event", "--input-timeout", "3", "--quiet"],
-                           log: root + "/" + log)
+            try self.instance(root, name, port, config: config, log: log)
         }
         var a = try instance("a", portA, log: "a1.log")
         Thread.sleep(forTimeInterval: 0.3)
-        let publisher = try Background.ffmpeg([
-            "-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=\(rate)", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-            "-t", "34", "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
-            "-map", "0:v", "-map", "1:a", "-f", "tee",
-            "[f=mpegts:onfail=ignore]udp://127.0.0.1:\(portA)?pkt_size=1316|[f=mpegts:onfail=ignore]udp://127.0.0.1:\(portB)?pkt_size=1316",
-        ], log: root + "/publisher.log")
+        let publisher = try publish(root, rate: rate, seconds: 34, ports: (portA, portB), log: "publisher.log")
         let watcher = SequenceWatcher(folders: [root + "/a", root + "/b"], renditions: Self.renditions)
         Thread.sleep(forTimeInterval: 3.7)
         let b = try instance("b", portB, log: "b.log")
@@ -73,12 +88,15 @@ final class EpochLockTests: XCTestCase {
             XCTAssertTrue(segmentsA.values.contains { $0.gap }, "\(name): A's downtime is GAP entries")
             XCTAssertFalse(segmentsB.values.contains { $0.gap }, "\(name): B ran throughout")
             XCTAssertFalse(playlistA.segments.contains { $0.discontinuity }, "\(name): A resumed the same input session, no discontinuity")
-            let both = Set(segmentsA.keys).intersection(segmentsB.keys).filter { !segmentsA[$0]!.gap && !segmentsB[$0]!.gap }
+            // Each instance's last segment ends where it was stopped, which is not the same frame.
+            let last = min(playlistA.mediaSequence + playlistA.segments.count, playlistB.mediaSequence + playlistB.segments.count) - 1
+            let both = Set(segmentsA.keys).intersection(segmentsB.keys).filter { $0 < last && !segmentsA[$0]!.gap && !segmentsB[$0]!.gap }
             XCTAssertGreaterThanOrEqual(both.count, 4, "\(name): segments made by both instances")
             for number in both.sorted() {
                 let (x, y) = (segmentsA[number]!, segmentsB[number]!)
                 XCTAssertEqual(x.pts, y.pts, "\(name) segment \(number): start PTS")
-                XCTAssertEqual(x.pts, (Int64(number) * segmentTicks) & ((1 << 33) - 1), "\(name) segment \(number): starts on its grid line (mod 2^33 in TS)")
+                let grid = Int64(number) * segmentTicks
+                XCTAssertEqual(x.pts, format == "ts" ? grid & ((1 << 33) - 1) : grid, "\(name) segment \(number): starts on its grid line (mod 2^33 in TS)")
                 XCTAssertEqual(x.duration, y.duration, accuracy: 0.0005, "\(name) segment \(number): duration")
                 XCTAssertEqual(x.date, y.date, "\(name) segment \(number): PROGRAM-DATE-TIME")
                 XCTAssertEqual(x.date.map { ($0.timeIntervalSince1970 * 1000).rounded() }, Double(Int64(number) * segmentTicks / 90), "\(name) segment \(number): PROGRAM-DATE-TIME is T0 + n·D")
@@ -88,6 +106,47 @@ final class EpochLockTests: XCTestCase {
             }
         }
         XCTAssertGreaterThanOrEqual(compared, 8)
+        for folder in ["a", "b"] {
+            let report = try HLSCheck.run(path: root + "/" + folder, options: CheckOptions(live: false))
+            XCTAssertTrue(report.passed, "\(folder): " + report.failures.map(\.description).joined(separator: "\n"))
+        }
+    }
+
+    /// The publisher stops and a new one starts 3 s later (new timestamps): both instances end the first
+    /// session at the same frame, list the same GAP entries, and start the new session after one
+    /// discontinuity at the same grid line, so every entry still agrees, discontinuity sequence included.
+    func testANewInputSessionStartsAtTheSameGridLineInBothInstances() throws {
+        let root = try temporaryFolder(self, "epoch")
+        let config = try writeConfig(root, segmentDuration: "2", format: "ts")
+        let ports = (freePort(), freePort())
+        let a = try instance(root, "a", ports.0, config: config, log: "a.log", extra: ["--no-slate"])
+        let b = try instance(root, "b", ports.1, config: config, log: "b.log", extra: ["--no-slate"])
+        Thread.sleep(forTimeInterval: 0.3)
+        let first = try publish(root, rate: "30", seconds: 11, ports: ports, log: "publisher1.log")
+        XCTAssertEqual(first.wait(timeout: 30), 0, first.output)
+        Thread.sleep(forTimeInterval: 3)
+        let second = try publish(root, rate: "30", seconds: 11, ports: ports, log: "publisher2.log")
+        XCTAssertEqual(second.wait(timeout: 30), 0, second.output)
+        Thread.sleep(forTimeInterval: 1)
+        a.signal(SIGTERM)
+        b.signal(SIGTERM)
+        XCTAssertEqual(a.wait(timeout: 20), 0, a.output)
+        XCTAssertEqual(b.wait(timeout: 20), 0, b.output)
+        for name in Self.renditions {
+            let x = try describe(MediaPlaylist.parse(String(contentsOfFile: "\(root)/a/\(name)/index.m3u8", encoding: .utf8)), folder: "\(root)/a/\(name)")
+            let y = try describe(MediaPlaylist.parse(String(contentsOfFile: "\(root)/b/\(name)/index.m3u8", encoding: .utf8)), folder: "\(root)/b/\(name)")
+            let both = Set(x.keys).intersection(y.keys).sorted().dropLast()
+            XCTAssertGreaterThanOrEqual(both.count, 8, name)
+            XCTAssertTrue(both.contains { x[$0]!.gap }, "\(name): the outage is GAP entries")
+            XCTAssertEqual(Set(both.map { x[$0]!.discontinuitySequence }).count, 2, "\(name): one discontinuity")
+            for number in both {
+                XCTAssertEqual(x[number]!.gap, y[number]!.gap, "\(name) segment \(number): GAP")
+                XCTAssertEqual(x[number]!.pts, y[number]!.pts, "\(name) segment \(number): start PTS")
+                XCTAssertEqual(x[number]!.duration, y[number]!.duration, accuracy: 0.0005, "\(name) segment \(number): duration")
+                XCTAssertEqual(x[number]!.date, y[number]!.date, "\(name) segment \(number): PROGRAM-DATE-TIME")
+                XCTAssertEqual(x[number]!.discontinuitySequence, y[number]!.discontinuitySequence, "\(name) segment \(number): discontinuity sequence")
+            }
+        }
         for folder in ["a", "b"] {
             let report = try HLSCheck.run(path: root + "/" + folder, options: CheckOptions(live: false))
             XCTAssertTrue(report.passed, "\(folder): " + report.failures.map(\.description).joined(separator: "\n"))
@@ -114,7 +173,7 @@ final class EpochLockTests: XCTestCase {
         var sequence = playlist.discontinuitySequence ?? 0
         for (index, segment) in playlist.segments.enumerated() {
             if segment.discontinuity { sequence += 1 }
-            let facts = segment.gap ? nil : try SegmentFacts.read(folder + "/" + segment.uri)
+            let facts = segment.gap ? nil : try SegmentFacts.read(folder + "/" + segment.uri, initSegment: playlist.map.map { folder + "/" + $0 })
             result[playlist.mediaSequence + index] = Described(gap: segment.gap, pts: facts?.firstVideoPTS, duration: segment.duration,
                                                                date: segment.programDateTime, idr: facts?.firstVideoIsIDR ?? false,
                                                                discontinuitySequence: sequence)

@@ -23,6 +23,15 @@ final class TSContinuityTests: XCTestCase {
         XCTAssertEqual(counters(b.bytes), [4, 5, 6], "the second segment goes on from the first")
     }
 
+    /// A resumed run goes on from the counters of the last file the previous process wrote.
+    func testAResumedRunContinuesFromTheLastFileOnDisk() {
+        let previous = packet(pid: 0, counter: 7) + packet(pid: 256, counter: 14) + packet(pid: 256, control: 2, counter: 14) + packet(pid: 257, counter: 15)
+        let next = TSContinuity.continuing(after: previous).renumbered(packet(pid: 0) + packet(pid: 256) + packet(pid: 257))
+        XCTAssertEqual(counters(next.bytes), [8, 15, 0])
+        // Bytes that are not TS packets say nothing: a fresh count.
+        XCTAssertEqual(counters(TSContinuity.continuing(after: [1, 2, 3]).renumbered(packet(pid: 256)).bytes), [0])
+    }
+
     func testEachPIDHasItsOwnCounterAndAdaptationOnlyPacketsRepeatIt() {
         let bytes = packet(pid: 0) + packet(pid: 256) + packet(pid: 256, control: 2) + packet(pid: 256) + packet(pid: 0x1FFF, counter: 9)
         let result = TSContinuity().renumbered(bytes)

@@ -14,9 +14,6 @@ final class AudioChain {
     private var started = false
     /// Gaps or overlaps smaller than this are resampler jitter, not holes.
     private let tolerance: Int64
-    /// Epoch lock: the sample where the next session's video starts. Whole frames of the hole before it
-    /// are skipped instead of encoded as silence (`rebase(skippingTo:)`).
-    private var skipTo: Int64?
 
     init(settings: AudioEncoderSettings, origin: Int64) throws {
         encoder = try Encoder(audio: settings)
@@ -35,15 +32,13 @@ final class AudioChain {
     /// Feeds one decoded frame whose start is `offset` output-rate samples after the first video frame.
     /// Returns the AAC packets that became ready, timestamps in 90 kHz output ticks.
     func push(_ frame: Frame, samplesFromVideoStart offset: Int64?) throws -> [Packet] {
-        var skipped: [Packet] = []
         if let offset {
-            if !started, let skipTo { skipped = try skipHole(to: min(skipTo, offset)) }
             let drift = offset - samplesWritten
             if !started || drift > tolerance {
                 // A late start or a hole: silence up to where this frame belongs.
                 try resampler.pushSilence(Int(max(drift, 0)))
             }
-            guard convertible(frame) else { return try skipped + encodeReady(flush: false) }
+            guard convertible(frame) else { return try encodeReady(flush: false) }
             if drift < 0 && !started {
                 // Audio that starts before the video: drop the part before the first frame.
                 resampler.discard(Int(min(-drift, Int64(resampler.bufferedSamples))))
@@ -52,7 +47,7 @@ final class AudioChain {
             guard convertible(frame) else { return [] }
         }
         started = true
-        return try skipped + encodeReady(flush: false)
+        return try encodeReady(flush: false)
     }
 
     /// Decoded frames libswresample refused (a layout it cannot convert, a rate of 0): skipped, counted.
@@ -81,24 +76,31 @@ final class AudioChain {
     /// is placed as `rebase()` places it, but the whole frames of the hole before `videoStart` are skipped,
     /// not encoded: the output's AAC frames stay on the epoch's grid of 1,024 samples, the same in every
     /// instance, and no burst of silence floods the renditions' queues.
-    func rebase(skippingTo videoStart: Int64) {
+    ///
+    /// Returns the packets of the previous session's last frames, completed with silence: they go out now,
+    /// ahead of the new session's first picture, so they stay with the session they belong to.
+    func rebase(skippingTo videoStart: Int64) throws -> [Packet] {
         started = false
-        skipTo = videoStart
+        return try skipHole(to: videoStart)
     }
 
-    /// Skips the whole frames before `target`; returns the packets of the partial frame it completed.
+    /// Skips the whole frames before `target` (where the session's video starts); returns the packets of
+    /// the frames it completed first. Audio of the new session from before `target` is then trimmed as at
+    /// the very start (`push`).
     private func skipHole(to target: Int64) throws -> [Packet] {
-        skipTo = nil
-        var packets: [Packet] = []
         let frame = Int64(resampler.frameSize)
-        // The partial frame buffered from the previous session is completed with silence and handed out.
+        var packets = try encodeReady(flush: false)
+        // The partial frame left from the previous session is completed with silence and handed out.
         let partial = Int64(resampler.bufferedSamples) % frame
-        if partial != 0, samplesWritten + frame - partial <= target {
+        if partial != 0 {
             try resampler.pushSilence(Int(frame - partial))
-            packets = try encodeReady(flush: false)
+            packets += try encodeReady(flush: false)
         }
-        guard resampler.bufferedSamples == 0 else { return packets }
-        resampler.skip((target - samplesWritten) / frame * frame)
+        // Up to the first frame boundary at or after the video's start: with the encoder's priming frame
+        // before it, the audio then starts within one frame of the picture (rule S3).
+        if resampler.bufferedSamples == 0, target > samplesWritten {
+            resampler.skip((target - samplesWritten + frame - 1) / frame * frame)
+        }
         return packets
     }
 

@@ -57,11 +57,15 @@ final class Ingest {
 
     /// Reads `first` (already open) and every later session until the stream ends; throws
     /// `LiveLadderError(.inputLost)` when a lost input does not return within the reconnect window.
-    func run(first: MediaInput) throws {
-        var current: MediaInput? = first
-        while let input = current {
+    ///
+    /// The input is consumed: nothing here may hold a session's input past `current = nil`, since a UDP
+    /// socket still bound to its port makes the reopen fail ("Address already in use") and the input
+    /// could never come back.
+    func run(first: consuming MediaInput) throws {
+        var current: MediaInput? = consume first
+        while current != nil {
             stats.sessionStarted()
-            let ending = try readSession(input)
+            let ending = try readSession(current!)
             if control.stopReason != nil {
                 stats.sessionEnded()
                 try stopCleanly()

@@ -80,6 +80,10 @@ final class LadderFeed: @unchecked Sendable {
     private var lastSegment: Int?
     /// The next boundary follows GAP entries the feed filled in (`beginEpochSession`).
     private var nextFollowsFill = false
+    /// Epoch lock: the session's first picture. AAC the encoder still held from before the hole (its
+    /// last frames come out with the next session's first) ends before it, belongs to no segment, and is
+    /// not handed out.
+    private var audioFloor: Int64?
 
     init(clock: SegmentClock, frameTicks: Int64, frameRate: (num: Int64, den: Int64), audio: AudioChain?,
          videoWorkers: [RenditionWorker], audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker],
@@ -151,7 +155,7 @@ final class LadderFeed: @unchecked Sendable {
             guard let inputTicks else { counters.droppedFrames += 1; return }
             guard let first = epochFirstFrame(inputTicks: inputTicks, arrival: now, epoch: epoch) else { return }
             pts = first.pts
-            discontinuity = beginEpochSession(start, epoch: epoch, first: first)
+            discontinuity = try beginEpochSession(start, epoch: epoch, first: first)
             pendingStart = nil
         } else if let start = pendingStart {
             guard let inputTicks else { counters.droppedFrames += 1; return }
@@ -390,13 +394,14 @@ final class LadderFeed: @unchecked Sendable {
     /// The session's first frame is here: its timeline is the mapping's, and the segments between the
     /// previous one and this session's first (an outage, the downtime of a crashed process) are GAP
     /// entries on the grid. Returns whether the first segment carries the discontinuity.
-    private func beginEpochSession(_ start: SessionStart, epoch: EpochLock, first: (pts: Int64, segment: Int64, slot: Int64)) -> Bool {
+    private func beginEpochSession(_ start: SessionStart, epoch: EpochLock, first: (pts: Int64, segment: Int64, slot: Int64)) throws -> Bool {
         grid.restart(at: epoch.grid.startTicks(ofSegment: first.segment))
         grid.place(at: first.slot)
         videoOffset = sessionOffset ?? 0
         audioOffset = videoOffset
         expectedAudio = nil
-        if let audio { audio.rebase(skippingTo: samples(first.pts, audio)) }
+        audioFloor = first.pts
+        if let audio { try distribute(audio.rebase(skippingTo: samples(first.pts, audio))) }
         // The audio held while the session was mapped and its grid line awaited is older than its first
         // picture: it would only be trimmed, or (seconds before it) taken for a jump of the audio clock.
         let offset = videoOffset
@@ -415,6 +420,7 @@ final class LadderFeed: @unchecked Sendable {
 
     private func distribute(_ packets: [Packet]) throws {
         for packet in packets {
+            if let floor = audioFloor, (packet.pts ?? .max) + packet.duration <= floor { continue }
             counters.audioPackets += 1
             for worker in audioWorkers { hand(.audio(try packet.reference()), to: worker) }
         }

@@ -195,7 +195,8 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
                                            watchdog: watchdog, interrupt: interrupt, frameTicks: plan.frameTicks))
         var ingestError: Error?
         do {
-            try ingest.run(first: input)
+            // Handed over, not shared: a lost input is let go before it is reopened (a UDP port is rebound).
+            try ingest.run(first: consume input)
         } catch {
             ingestError = error
             for worker in workers { worker.queue.close(discardPending: !(error is LiveLadderError)) }

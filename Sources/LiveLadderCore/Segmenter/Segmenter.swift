@@ -147,6 +147,11 @@ final class Segmenter {
                 let afterStandIn = midStream || boundary.followsFill
                 pendingAudio.removeAll { afterStandIn ? ($0.pts ?? .min) < boundary.pts : Self.endsBefore($0, boundary.pts) }
                 started = true
+            } else if open == nil {
+                // A new session after `closeSession`: audio from before its boundary is the previous
+                // session's tail (the encoder's last frames), whose segment is closed; with epoch lock the
+                // span between is GAP entries with stand-ins. It would only lengthen this segment backwards.
+                pendingAudio.removeAll { ($0.pts ?? .min) < boundary.pts }
             }
             try writeAudio(before: boundary.pts)
             if open != nil { try close(at: boundary.pts, inputCompletedAt: boundary.previousSegmentInputEnd) }
@@ -231,6 +236,10 @@ final class Segmenter {
                         continue
                     }
                     started = true
+                } else if open == nil && pts < boundary.pts {
+                    // As with video: the previous session's tail after `closeSession` opens nothing.
+                    pendingAudio.removeFirst()
+                    continue
                 }
                 boundaries.removeFirst()
                 if open != nil { try close(at: pts, inputCompletedAt: boundary.previousSegmentInputEnd) }
