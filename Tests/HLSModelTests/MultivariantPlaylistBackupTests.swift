@@ -4,26 +4,21 @@ import XCTest
 /// Redundant variants (RFC 8216 §6.2.4): `addingBackups(base:)` and the round trip of a master that lists
 /// every variant twice.
 final class MultivariantPlaylistBackupTests: XCTestCase {
-    private let backupText = """
-        #EXTM3U
-        #EXT-X-VERSION:3
-        #EXT-X-INDEPENDENT-SEGMENTS
-        #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="audio",LANGUAGE="und",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="audio/index.m3u8"
-        #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac-backup",NAME="audio",LANGUAGE="und",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="https://b.example/live/audio/index.m3u8"
-        #EXT-X-STREAM-INF:BANDWIDTH=6500000,AVERAGE-BANDWIDTH=5800000,CODECS="avc1.640028,mp4a.40.2",RESOLUTION=1920x1080,FRAME-RATE=29.970,AUDIO="aac"
-        1080p/index.m3u8
-        #EXT-X-STREAM-INF:BANDWIDTH=3500000,AVERAGE-BANDWIDTH=3100000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=29.970,AUDIO="aac"
-        720p/index.m3u8
-        #EXT-X-STREAM-INF:BANDWIDTH=900000,AVERAGE-BANDWIDTH=800000,CODECS="avc1.42c01e,mp4a.40.2",RESOLUTION=640x360,FRAME-RATE=25.000,AUDIO="aac"
-        360p/index.m3u8
-        #EXT-X-STREAM-INF:BANDWIDTH=6500000,AVERAGE-BANDWIDTH=5800000,CODECS="avc1.640028,mp4a.40.2",RESOLUTION=1920x1080,FRAME-RATE=29.970,AUDIO="aac-backup"
-        https://b.example/live/1080p/index.m3u8
-        #EXT-X-STREAM-INF:BANDWIDTH=3500000,AVERAGE-BANDWIDTH=3100000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=29.970,AUDIO="aac-backup"
-        https://b.example/live/720p/index.m3u8
-        #EXT-X-STREAM-INF:BANDWIDTH=900000,AVERAGE-BANDWIDTH=800000,CODECS="avc1.42c01e,mp4a.40.2",RESOLUTION=640x360,FRAME-RATE=25.000,AUDIO="aac-backup"
-        https://b.example/live/360p/index.m3u8
-
-        """
+    /// The golden ladder's text with backups, edited as text (not rendered by the code under test): the
+    /// backup group's line after the primary's, then each STREAM-INF again naming `aac-backup`, with the
+    /// URI under the base.
+    private let backupText: String = {
+        let lines = GoldenPlaylists.ladderText.split(separator: "\n").map(String.init)
+        let media = lines.firstIndex { $0.hasPrefix("#EXT-X-MEDIA:") }!
+        let backupMedia = lines[media].replacingOccurrences(of: "GROUP-ID=\"aac\"", with: "GROUP-ID=\"aac-backup\"")
+            .replacingOccurrences(of: "URI=\"", with: "URI=\"https://b.example/live/")
+        let variants = lines[(media + 1)...]
+        let backups = variants.map { line in
+            line.hasPrefix("#") ? line.replacingOccurrences(of: "AUDIO=\"aac\"", with: "AUDIO=\"aac-backup\"")
+                : "https://b.example/live/" + line
+        }
+        return (lines[...media] + [backupMedia] + variants + backups).joined(separator: "\n") + "\n"
+    }()
 
     func testBackupsFollowEveryPrimaryWithTheSameAttributesAndTheirOwnAudioGroup() {
         XCTAssertEqual(GoldenPlaylists.ladder.addingBackups(base: "https://b.example/live").render(), backupText)
