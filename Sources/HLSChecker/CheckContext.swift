@@ -5,6 +5,8 @@ import Foundation
 struct CheckContext {
     var masterName: String
     var master: MasterPlaylist
+    /// Which variants are backups of which (MV9); backups outside the folder have no rendition.
+    var redundancy: Redundancy
     /// The output folder: where every URI is resolved, and the only place files are read from.
     var folder: OutputFolder
     var renditions: [Rendition]

@@ -11,14 +11,17 @@ public enum HLSCheck {
         let master = try readMaster(masterName, in: folder, shownAs: path)
         var log = FailureLog()
         let loader = RenditionLoader(folder: folder)
-        var renditions = loader.loadPlaylists(master, log: &log)
+        let redundancy = Redundancy(master)
+        var renditions = loader.loadPlaylists(master, redundancy: redundancy, log: &log)
         loader.probeSegments(&renditions)
         prepareClocks(&renditions)
 
         let live = options.live ?? CheckContext.inferLive(renditions)
-        let context = CheckContext(masterName: masterName, master: master, folder: folder, renditions: renditions,
+        let context = CheckContext(masterName: masterName, master: master, redundancy: redundancy, folder: folder,
+                                   renditions: renditions,
                                    live: live, finished: !live && !CheckContext.isRunningEvent(renditions))
         MasterRules.check(context, &log)
+        RedundancyRules.check(context, &log)
         MediaPlaylistRules.check(context, &log)
         SegmentRules.check(context, &log)
         AlignmentRules.check(context, &log)

@@ -8,13 +8,14 @@ struct RenditionLoader {
 
     /// The playlists named by the master's variants and audio renditions, each once, in master order.
     /// A playlist that is refused (URI1), missing or does not parse becomes a failure and is left out.
-    func loadPlaylists(_ master: MasterPlaylist, log: inout FailureLog) -> [Rendition] {
+    /// Backups whose URIs leave the folder (`Redundancy`) are not read at all.
+    func loadPlaylists(_ master: MasterPlaylist, redundancy: Redundancy, log: inout FailureLog) -> [Rendition] {
         var renditions: [Rendition] = []
         var seenPaths: Set<[UInt8]> = []  // by path bytes: String keys compare canonically
-        var wanted: [(uri: String, role: Rendition.Role)] = master.variants.compactMap { variant in
-            variant.uri.map { ($0, .video) }
+        var wanted: [(uri: String, role: Rendition.Role)] = master.variants.enumerated().compactMap { index, variant in
+            redundancy.skips(variant, at: index) ? nil : variant.uri.map { ($0, .video) }
         }
-        for media in master.audioMedia {
+        for media in master.audioMedia where !redundancy.skips(media) {
             if let uri = media.uri { wanted.append((uri, .audio(groupID: media.groupID ?? ""))) }
         }
         for (uri, role) in wanted {

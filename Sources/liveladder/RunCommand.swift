@@ -92,6 +92,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Log progress details.")
     var verbose = false
 
+    @Option(name: .customLong("backup-base-url"), help: ArgumentHelp(
+        "The other instance of a redundant pair: the master lists a backup of every variant at <url>/<rendition>/index.m3u8 with the same attributes (an http(s) URL or a relative path such as ../b).",
+        valueName: "url"))
+    var backupBaseURL: String?
+
     @OptionGroup(title: "Worker interface")
     var worker: WorkerOptions
 
@@ -100,6 +105,20 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Push to an origin")
     var push: PushOptions
+
+    func validate() throws {
+        _ = try parsedBackupBaseURL()
+    }
+
+    /// `--backup-base-url` checked: a refusal is one line naming the flag (exit 64, like every bad flag).
+    private func parsedBackupBaseURL() throws -> BackupBaseURL? {
+        guard let backupBaseURL else { return nil }
+        do {
+            return try BackupBaseURL(backupBaseURL)
+        } catch {
+            throw ValidationError("--backup-base-url: \(error.message)")
+        }
+    }
 
     func run() async throws {
         LoggingSetup.bootstrap(format: worker.format, level: verbose ? .debug : .warning)
@@ -206,6 +225,7 @@ struct RunCommand: AsyncParsableCommand {
         options.stallTimeout = stallTimeout
         guard (0...10_000).contains(restartBudget) else { throw ConfigError("--restart-budget: \(restartBudget) is out of range (allowed 0 to 10000)") }
         options.restartBudget = restartBudget
+        options.backupBaseURL = try parsedBackupBaseURL()
         if deterministic { try options.makeDeterministic() }
         return options
     }

@@ -518,7 +518,7 @@ class Harness:
             blob = json.dumps(made, sort_keys=True).replace(folder, "<case>").replace(self.out, "<out>").encode()
             case.update(push=made, file=folder, sha256=hashlib.sha256(blob).hexdigest(),
                         notes=[made["flavour"], " ".join(made["flags"])] + [pushfuzz.describe(s) for s in made["scripts"]]
-                        + ([f"bad flag {made['bad_flag']}: {' '.join(pushfuzz.BAD_FLAGS[made['bad_flag']])[:80]}"]
+                        + ([f"bad flag {made['bad_flag']}: { ' '.join(pushfuzz.bad_flag_args(made['bad_flag']))[:80]}"]
                            if made.get("bad_flag") is not None else []))
             return case
         if kind == "http":

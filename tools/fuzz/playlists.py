@@ -314,8 +314,71 @@ OPS = [(op_number, 5), (op_tag_remove, 3), (op_tag_duplicate, 2), (op_lines, 2),
        (op_uri, 4), (op_attr, 3), (op_encoding, 2), (op_symlink, 2), (op_special_file, 0.3), (op_segment, 3)]
 
 
+# Masters with redundant variants (`run --backup-base-url`, rule MV9): the master gets a backup of every
+# variant, then sometimes one thing broken. The bases: URLs and paths a backup may name (outside the folder:
+# never read) and `b`, a copy inside the folder (read as renditions), and some the checker must refuse (URI1).
+BACKUP_SHARE = 0.3
+BACKUP_BASES = ["http://127.0.0.1:9/b", "https://b.example/live", "../b", "/live/b", "b", "ftp://127.0.0.1/b",
+                "%2e%2e/b", "http://user:pw@127.0.0.1:9/b", "../../../../../../etc", "HTTP://127.0.0.1:9"]
+BACKUP_BREAKS = ["none", "none", "bandwidth", "codecs", "no-primary", "same-group", "no-group", "media-name",
+                 "interleaved", "extra-attr", "twice"]
+
+
+def with_backups(folder, rng):
+    """master.m3u8 with a backup after all primaries (LiveLadder's layout), then maybe one break."""
+    master = os.path.join(folder, "master.m3u8")
+    lines = _read(master).splitlines()
+    base = rng.choice(BACKUP_BASES)
+    if base == "b":
+        for name in sorted(os.listdir(folder)):
+            source = os.path.join(folder, name)
+            if stat.S_ISDIR(os.lstat(source).st_mode) and os.path.exists(os.path.join(source, "index.m3u8")):
+                os.makedirs(os.path.join(folder, "b"), exist_ok=True)
+                shutil.copytree(source, os.path.join(folder, "b", name), symlinks=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith("#EXT-X-STREAM-INF:"))
+    head = lines[:first]
+    pairs = [(lines[i], lines[i + 1]) for i in range(first, len(lines) - 1) if lines[i].startswith("#EXT-X-STREAM-INF:")]
+    media = [line for line in head if line.startswith("#EXT-X-MEDIA:")]
+    copies = [re.sub(r'GROUP-ID="([^"]*)"', r'GROUP-ID="\1-backup"',
+                     URI_ATTR.sub(lambda m: f'URI="{base}/{m.group(1)}"', line)) for line in media]
+    backups = [(re.sub(r'AUDIO="([^"]*)"', r'AUDIO="\1-backup"', tag), f"{base}/{uri}") for tag, uri in pairs]
+    broken = rng.choice(BACKUP_BREAKS)
+    pick = rng.randrange(len(backups))
+    tag, uri = backups[pick]
+    if broken == "bandwidth":
+        backups[pick] = (re.sub(r"BANDWIDTH=(\d+)", lambda m: f"BANDWIDTH={int(m.group(1)) + 1}", tag, count=1), uri)
+    elif broken == "codecs":
+        backups[pick] = (re.sub(r'CODECS="[^"]*"', 'CODECS="avc1.42e00a"', tag), uri)
+    elif broken == "no-primary":
+        del pairs[pick]
+    elif broken == "same-group":
+        backups = [(re.sub(r'AUDIO="([^"]*)-backup"', r'AUDIO="\1"', t), u) for t, u in backups]
+    elif broken == "no-group":
+        copies = []
+    elif broken == "media-name" and copies:
+        copies[0] = re.sub(r'NAME="[^"]*"', 'NAME="other"', copies[0])
+    elif broken == "extra-attr":
+        backups[pick] = (tag + ",HDCP-LEVEL=NONE", uri)
+    elif broken == "twice":
+        backups += backups
+    body = [line for pair in (zip(pairs, backups) if broken == "interleaved" else [])
+            for two in pair for line in two]
+    if not body:
+        body = [line for tag, uri in pairs + backups for line in (tag, uri)]
+    _write(master, "\n".join(head + copies + body) + "\n")
+    return f"master.m3u8: backups at {base} ({broken})"
+
+
 def mutate_dir(folder: str, rng: random.Random) -> list[str]:
     notes = []
+    # Drawn from its own generator, seeded by the case's state (not advancing it): every draw after it,
+    # and so every case id made before it existed, stays what it was.
+    side = random.Random(repr(rng.getstate()) + ":backups")
+    if side.random() < BACKUP_SHARE:
+        try:
+            notes.append(with_backups(folder, side))
+        except (StopIteration, ValueError, OSError):
+            pass  # no variant to back up (still deterministic)
     ops = [op for op, _ in OPS]
     weights = [w for _, w in OPS]
     for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):

@@ -124,12 +124,20 @@ def draw_case(rng, clip, out, timed=True):
     # Drawn last, so that the cases drawn before it came in keep their flags and scripts.
     if rng.random() < BAD_FLAG_SHARE:
         made["bad_flag"] = rng.randrange(len(BAD_FLAGS))
+    else:
+        # A bad --backup-base-url, from its own generator seeded by the case's state (not advancing it), so
+        # the cases drawn before it existed keep every draw.
+        side = random.Random(repr(rng.getstate()) + BACKUP_FLAG_SALT)
+        if side.random() < BAD_FLAG_SHARE:
+            made["bad_flag"] = len(BAD_FLAGS) + side.randrange(len(BACKUP_BAD_FLAGS))
     return made
 
 
 # Bad --push flags (one in 12 cases): exit 64 (or 3) before anything runs, one line, and the credential each
 # one carries is never repeated. {url} is the origin's good URL.
 BAD_FLAG_SHARE = 1 / 12
+# The salt of the --backup-base-url draw: chosen so that no pinned push case of ci-cases.txt draws one.
+BACKUP_FLAG_SALT = ":backup-base-url:2"
 BAD_FLAGS = [
     ["--push", "ftp://127.0.0.1:{port}/live/"],
     ["--push", "http://fuzz:fuzz-secret-u@127.0.0.1:{port}/live/"],
@@ -152,11 +160,41 @@ BAD_FLAGS = [
 ]
 
 
+# Bad --backup-base-url values (run, not push, but the same promise: exit 64 before anything runs, one line,
+# no credential repeated). Their bad_flag numbers follow BAD_FLAGS'.
+BACKUP_BAD_FLAGS = [
+    ["--backup-base-url", "ftp://127.0.0.1:{port}/b/"],
+    ["--backup-base-url", "http://fuzz:fuzz-secret-u@127.0.0.1:{port}/b/"],
+    ["--backup-base-url", "https://fuzz-secret-u@b.example/live"],
+    ["--backup-base-url", "http://fuzz:fuzz-secret-u@[::1/b"],
+    ["--backup-base-url", "http://127.0.0.1:{port}/b/?k=fuzz-secret-q"],
+    ["--backup-base-url", "http://127.0.0.1:{port}/b/#fuzz-secret-f"],
+    ["--backup-base-url", "http://127.0.0.1:{port}/b\r\nX-Injected: 1"],
+    ["--backup-base-url", ""],
+    ["--backup-base-url", "//b.example/live"],
+    ["--backup-base-url", "javascript:alert(1)"],
+    ["--backup-base-url", "http:///live"],
+    ["--backup-base-url", "http://127.0.0.1:99999/b"],
+    ["--backup-base-url", "../b c"],
+    ["--backup-base-url", "./"],
+    ["--backup-base-url", "b\"quoted"],
+    ["--backup-base-url", "http://127.0.0.1:{port}/" + "b" * 3000],
+    ["--backup-base-url", "http://b\u00e9.example/b"],
+    ["--backup-base-url", "../b//c"],
+    ["--backup-base-url", "%zz/b"],
+]
+
+
+def bad_flag_args(number):
+    """The arguments of bad flag `number` (BAD_FLAGS, then BACKUP_BAD_FLAGS)."""
+    return BAD_FLAGS[number] if number < len(BAD_FLAGS) else BACKUP_BAD_FLAGS[number - len(BAD_FLAGS)]
+
+
 def argv(case, binary, ports, folder):
     cmd = [binary, "run", "--input", case["clip"], "--output", case["out"], "--overwrite"] + case["flags"]
     if case.get("bad_flag") is not None:
         url = f"http://127.0.0.1:{ports[0]}{PREFIX}"
-        cmd += [a.replace("{url}", url).replace("{port}", str(ports[0])) for a in BAD_FLAGS[case["bad_flag"]]]
+        cmd += [a.replace("{url}", url).replace("{port}", str(ports[0])) for a in bad_flag_args(case["bad_flag"])]
         ports = []
     for port in ports:
         cmd += ["--push", f"http://127.0.0.1:{port}{PREFIX}"]

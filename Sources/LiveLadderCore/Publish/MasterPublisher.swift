@@ -42,11 +42,14 @@ final class MasterPublisher: @unchecked Sendable {
     private var variants: [Variant]
     private var audio: Audio?
     private var written = false
+    /// Where the other instance of a redundant pair publishes: every variant gets a backup there.
+    private let backupBaseURL: BackupBaseURL?
     private let destinations: [any PublishDestination]
 
     init(outputDirectory: String, kind: PlaylistKind, targetDuration: Int, variants: [Variant], audio: Audio?, hasAudio: Bool,
-         destinations: [any PublishDestination] = []) {
+         backupBaseURL: BackupBaseURL? = nil, destinations: [any PublishDestination] = []) {
         self.destinations = destinations
+        self.backupBaseURL = backupBaseURL
         path = outputDirectory + "/master.m3u8"
         self.kind = kind
         self.targetDuration = Double(targetDuration)
@@ -135,6 +138,8 @@ final class MasterPublisher: @unchecked Sendable {
         guard !playlist.variants.isEmpty else {
             throw LiveLadderError(.processing, "no rendition produced a segment; nothing to publish")
         }
+        // The same text goes to the folder, the origin and every push target: backups included everywhere.
+        if let backupBaseURL { playlist = playlist.addingBackups(base: backupBaseURL.text) }
         let text = playlist.render()
         try AtomicFile.write(text, to: path)
         written = true

@@ -23,7 +23,7 @@ struct PipelineAssembly {
         let master = MasterPublisher(
             outputDirectory: options.output, kind: plan.kind, targetDuration: plan.targetDuration, variants: plan.master,
             audio: plan.audioRendition ? MasterPublisher.Audio(channels: audioChain!.channelCount, estimatedPeak: plan.audioEstimate) : nil,
-            hasAudio: audioChain != nil, destinations: options.destinations)
+            hasAudio: audioChain != nil, backupBaseURL: options.backupBaseURL, destinations: options.destinations)
         self.master = master
         let format = plan.format
         let partTicks = plan.partTicks

@@ -61,6 +61,9 @@ public struct RunOptions: Sendable {
     public private(set) var deterministic = false
     /// Where published files go besides the output folder (`--serve`'s origin; docs/delivery.md).
     public var destinations: [any PublishDestination] = []
+    /// `--backup-base-url`: the other instance of a redundant pair; the master lists a backup of every
+    /// variant there (docs/redundancy.md). nil: no backups.
+    public var backupBaseURL: BackupBaseURL?
 
     /// PROGRAM-DATE-TIME of the first frame in a deterministic run: a fixed date, not the wall clock.
     public static let deterministicClock = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01T00:00:00Z
