@@ -9,7 +9,7 @@ package import Yams
 enum ConfigNodeReader {
     static let settingsKeys = ["segmentDuration", "segmentFormat", "partDuration", "allowUpscale", "renditions", "audio"]
     static let renditionKeys = [
-        "name", "width", "height", "videoBitrate", "maxBitrate", "preset", "profile", "tune",
+        "name", "width", "height", "videoBitrate", "maxBitrate", "preset", "profile", "tune", "passthrough",
     ]
     static let audioKeys = ["bitrate", "sampleRate", "channels"]
 
@@ -61,6 +61,7 @@ enum ConfigNodeReader {
         let preset = try fields.read("preset", with: text)
         let profile = try fields.read("profile", with: text)
         let tune = try fields.read("tune", with: text)
+        let passthrough = try fields.read("passthrough", with: boolean)
 
         guard let name else {
             throw ConfigError(
@@ -78,7 +79,8 @@ enum ConfigNodeReader {
             maxBitrate: maxBitrate,
             preset: preset ?? X264Options.defaultPreset,
             profile: profile ?? X264Options.defaultProfile,
-            tune: tune
+            tune: tune,
+            passthrough: passthrough ?? false
         )
     }
 

@@ -69,10 +69,13 @@ final class LadderFeed: @unchecked Sendable {
     private let live: Bool
     /// This run continues a previous one's playlists: its first segment follows a discontinuity.
     private let resumed: Bool
+    /// The pass-through rung's packets and clock rule (docs/passthrough.md), when the ladder has one.
+    let passthrough: PassthroughRelay?
 
     init(clock: SegmentClock, frameTicks: Int64, frameRate: (num: Int64, den: Int64), audio: AudioChain?,
          videoWorkers: [RenditionWorker], audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker],
-         registry: SegmentRegistry, live: Bool, resumed: Bool = false, fixedClock: Date? = nil) {
+         registry: SegmentRegistry, live: Bool, resumed: Bool = false, fixedClock: Date? = nil,
+         passthrough: PassthroughRelay? = nil) {
         self.fixedClock = fixedClock
         if let fixedClock { sessionClock = SessionClock(fixed: fixedClock, at: clock.origin) }
         self.grid = FrameGrid(num: frameRate.num, den: frameRate.den, anchor: clock.origin)
@@ -87,6 +90,8 @@ final class LadderFeed: @unchecked Sendable {
         self.videoWorkers = videoWorkers
         self.audioWorkers = audioWorkers
         self.boundaryWorkers = boundaryWorkers
+        self.passthrough = passthrough
+        if passthrough != nil { self.clock.keyframeAligned = true }
     }
 
     var allWorkers: [RenditionWorker] { videoWorkers + audioWorkers.filter { w in !videoWorkers.contains { $0 === w } } }
@@ -165,7 +170,8 @@ final class LadderFeed: @unchecked Sendable {
             }
             lastPictureSize = (frame.width, frame.height)
             lastPicture = frame
-            try emitVideo(frame, pts: pts, discontinuity: discontinuity, arrival: now)
+            try emitVideo(frame, pts: pts, discontinuity: discontinuity, arrival: now,
+                          source: inputTicks.map { (ticks: $0, keyframe: frame.wasKeyframe) })
             counters.videoFrames += 1
             if !audioWaitingForVideo.isEmpty {
                 let waiting = audioWaitingForVideo
@@ -234,17 +240,29 @@ final class LadderFeed: @unchecked Sendable {
 
     // MARK: - Caller holds `lock`
 
-    private func emitVideo(_ frame: Frame, pts: Int64, discontinuity: Bool, arrival: Date) throws {
-        let placement = clock.place(pts: pts, frameTicks: frameTicks)
+    /// `source`: a real picture's input PTS and whether it was a keyframe in the source (repeated and
+    /// slate pictures have none).
+    private func emitVideo(_ frame: Frame, pts: Int64, discontinuity: Bool, arrival: Date,
+                           source: (ticks: Int64, keyframe: Bool)? = nil) throws {
+        // Pass-through: the picture that ends it starts a segment, after a discontinuity (docs/passthrough.md).
+        let fallback = passthrough?.givesUp(&clock, pts: pts, frameTicks: frameTicks, source: source) ?? false
+        let placement = clock.place(pts: pts, frameTicks: frameTicks, sourceKeyframe: source?.keyframe ?? false)
         let boundary = placement.startsSegment
             ? SegmentBoundary(number: placement.segmentNumber, pts: pts, nextGridTime: clock.nextGridTime,
-                              discontinuity: discontinuity,
+                              discontinuity: discontinuity || fallback,
                               clock: sessionClock,
-                              previousSegmentInputEnd: lastArrival)
+                              previousSegmentInputEnd: lastArrival,
+                              copiesSource: passthrough?.isCopying ?? false)
             : nil
         if let boundary { registry.begin(boundary) }
         for worker in videoWorkers {
             hand(.video(try frame.reference(), pts: pts, boundary: boundary), to: worker)
+        }
+        if let passthrough {
+            if fallback, let boundary { passthrough.announceFallback(at: boundary, segmentTicks: clock.segmentTicks) }
+            if let worker = passthrough.worker {
+                for packet in passthrough.mapped(inputTicks: source?.ticks, pts: pts) { hand(.copied(packet), to: worker) }
+            }
         }
         if let boundary {
             for worker in boundaryWorkers { hand(.boundary(boundary), to: worker) }

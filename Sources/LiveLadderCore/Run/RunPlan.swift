@@ -61,6 +61,8 @@ struct RunPlan: Sendable {
     let audioEstimate: Int
 
     var ladder: [ResolvedRendition] { rungs.map(\.rendition) }
+    /// The pass-through rung (docs/passthrough.md), if the ladder has one.
+    var passthrough: Rung? { rungs.first { $0.rendition.passthrough } }
 
     init(config: LadderConfig, kind: PlaylistKind, realtime: Bool, source: Source,
          processors: Int = ProcessInfo.processInfo.activeProcessorCount, deterministic: Bool = false) throws {
@@ -109,6 +111,11 @@ struct RunPlan: Sendable {
                 globalHeader: format == .fragmentedMP4,
                 threads: deterministic ? 1 : Self.encoderThreads(for: rung, in: ladder, processors: processors))
             settings.lowLatency = lowDelay
+            if rung.passthrough {
+                // The encoder a live pass-through rung falls back to: no B-frames, so its DTS go on from
+                // the copied stream's in the same muxer (docs/passthrough.md).
+                settings.tune = "zerolatency"
+            }
             // Parts are only as early as the encoder lets pictures out: B-frames and the rate-control
             // lookahead hold a dozen frames (about 0.4 s at 30 fps) before the first packet. With parts,
             // x264's zerolatency tune, unless the rung names a tune of its own.
@@ -133,7 +140,8 @@ struct RunPlan: Sendable {
         master = ladder.map { rung in
             MasterPublisher.Variant(name: rung.name, width: rung.width, height: rung.height, frameRate: frameRate.doubleValue,
                                     estimatedPeak: Int(Double(rung.maxBitrate) * overhead) + inBand,
-                                    estimatedAverage: Int(Double(rung.videoBitrate) * overhead) + inBand)
+                                    estimatedAverage: Int(Double(rung.videoBitrate) * overhead) + inBand,
+                                    followsMeasurement: rung.passthrough)
         }
     }
 
@@ -154,9 +162,11 @@ struct RunPlan: Sendable {
     /// of the ladder's pixels (at least one thread). Fewer frame threads per encoder means less duplicated
     /// work and fewer frames held in flight: measured with tools/bench.sh, about 5 % less CPU and 10 % less
     /// memory than letting every encoder size itself for the whole machine.
+    /// A pass-through rung encodes nothing while it copies: the others share the budget without it (it
+    /// gets its own share only for a fallback).
     static func encoderThreads(for rung: ResolvedRendition, in ladder: [ResolvedRendition], processors: Int) -> Int {
         let pixels = Double(rung.width * rung.height)
-        let total = ladder.reduce(0.0) { $0 + Double($1.width * $1.height) }
+        let total = ladder.filter { !$0.passthrough || $0 == rung }.reduce(0.0) { $0 + Double($1.width * $1.height) }
         let budget = 1.5 * Double(processors)
         return max(1, Int((budget * pixels / max(total, 1)).rounded()))
     }

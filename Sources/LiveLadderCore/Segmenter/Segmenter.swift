@@ -82,12 +82,18 @@ final class Segmenter {
     /// The bytes of the segment's parts so far: the segment is their concatenation.
     private var partBytes: [UInt8] = []
 
-    init(format: ContainerFormat, video: Encoder?, audio: Encoder?, sink: SegmentSink, midStream: Bool = false,
-         partTicks: Int64? = nil) throws {
+    /// `copying`: without an encoder, the video stream carries the source's packets as they are
+    /// (pass-through; `frameRate` sets an fMP4 stream's clock).
+    init(format: ContainerFormat, video: Encoder?, copying: StreamParameters? = nil, frameRate: Rational = Rational(0, 1),
+         audio: Encoder?, sink: SegmentSink, midStream: Bool = false, partTicks: Int64? = nil) throws {
         self.partTicks = partTicks
         self.midStream = midStream
         let muxer = try MemoryMuxer(format: format)
-        videoStream = try video.map { try muxer.addStream(for: $0) }
+        if let video {
+            videoStream = try muxer.addStream(for: video)
+        } else {
+            videoStream = try copying.map { try muxer.addStream(copying: $0, frameRate: frameRate) }
+        }
         audioStream = try audio.map { try muxer.addStream(for: $0) }
         self.muxer = muxer
         self.sink = sink
@@ -95,6 +101,9 @@ final class Segmenter {
         let header = muxer.takeBytes()
         if format == .fragmentedMP4 { try sink.initSegment(header) }
     }
+
+    /// The container it packs.
+    var format: ContainerFormat { muxer.format }
 
     /// Announces a boundary. Renditions with video also learn it here, before its frame is encoded.
     func expect(_ boundary: SegmentBoundary) throws {
