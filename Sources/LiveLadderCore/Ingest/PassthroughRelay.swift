@@ -34,6 +34,9 @@ final class PassthroughRelay: @unchecked Sendable {
     private var copying = true
     private(set) var worker: RenditionWorker?
     private var control: RunControl?
+    /// How long past a grid line the fallback waits for a clean cut (B-frames): the segment it ends stays
+    /// within the target duration (docs/passthrough.md).
+    static let cleanCutWait: Int64 = 36_000
     /// Packets that may wait for their pictures before the oldest is let go with an estimated timestamp.
     static let capacity = 512
 
@@ -113,15 +116,19 @@ final class PassthroughRelay: @unchecked Sendable {
     }
 
     /// Called by the feed (under its lock) before the clock places each picture: whether pass-through ends
-    /// at this picture (`KeyframeSnapping.mustGiveUp`, at a clean cut). If so, the clock is back on the
+    /// at this picture (`KeyframeSnapping.mustGiveUp`, at a clean cut, or 0.4 s past the grid line whatever
+    /// it is, when the copy's last B-frames may miss their reference). If so, the clock is back on the
     /// plain grid for the rest of the run and the relay holds no more packets.
     func givesUp(_ clock: inout SegmentClock, pts: Int64, frameTicks: Int64, source: (ticks: Int64, keyframe: Bool)?) -> Bool {
         lock.withLock {
             guard copying, clock.keyframeAligned,
                   KeyframeSnapping.mustGiveUp(pts: pts, frameTicks: frameTicks, sourceKeyframe: source?.keyframe ?? false,
                                               nextGridTime: clock.nextGridTime, firstFrame: clock.awaitingFirstFrame),
-                  isCleanCut(before: source?.ticks) else { return false }
+                  isCleanCut(before: source?.ticks) || pts >= clock.nextGridTime + Self.cleanCutWait else { return false }
             clock.keyframeAligned = false
+            // The grid starts afresh at this picture, so the segments after the discontinuity are whole
+            // (rule MP4), as after an input break.
+            clock.restart(at: pts)
             copying = false
             held.removeAll()
             return true

@@ -47,7 +47,7 @@ struct PassthroughSetup {
     private static func frames(of source: InputSource, videoIndex: Int, frameRate: Rational) throws -> [KeyframeSnapping.ScannedFrame] {
         let input = try InputOpener.open(source, interrupt: nil)
         let timeBase = input.timeBase(ofStream: videoIndex)
-        var packets: [(pts: Int64, key: Bool, bytes: Int)] = []
+        var packets: [(pts: Int64, key: Bool)] = []
         while true {
             let packet: Packet?
             do {
@@ -59,11 +59,11 @@ struct PassthroughSetup {
             }
             guard let packet else { break }
             guard packet.streamIndex == videoIndex, let pts = packet.pts else { continue }
-            packets.append((timeBase.rescale(pts, to: .mpegClock), packet.isKeyframe, packet.size))
+            packets.append((timeBase.rescale(pts, to: .mpegClock), packet.isKeyframe))
         }
         packets.sort { $0.pts < $1.pts }
         guard let first = packets.first?.pts else { return [] }
         let grid = FrameGrid(num: Int64(frameRate.num), den: Int64(frameRate.den), anchor: 0)
-        return packets.map { .init(pts: grid.pts(grid.nearestSlot($0.pts - first)), keyframe: $0.key, bytes: $0.bytes) }
+        return packets.map { .init(pts: grid.pts(grid.nearestSlot($0.pts - first)), keyframe: $0.key) }
     }
 }

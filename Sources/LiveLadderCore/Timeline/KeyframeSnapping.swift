@@ -1,5 +1,3 @@
-import HLSModel
-
 /// The pass-through clock rule (docs/passthrough.md), pure so it is tested without media.
 ///
 /// With a pass-through rung, a segment may start only where the source has a keyframe: the clock
@@ -17,18 +15,16 @@ enum KeyframeSnapping {
         return firstFrame || pts >= nextGridTime + frameTicks
     }
 
-    /// One frame of a file as the scan sees it: output ticks from the first frame, keyframe flag, bytes.
+    /// One frame of a file as the scan sees it: output ticks from the first frame, and its keyframe flag.
     struct ScannedFrame: Sendable, Equatable {
         let pts: Int64
         let keyframe: Bool
-        let bytes: Int
     }
 
     /// A segment the snapped clock would cut from a file.
     struct Segment: Sendable, Equatable {
         let start: Int64
         var durationTicks: Int64
-        var bytes: Int
     }
 
     enum Verdict: Sendable, Equatable {
@@ -51,9 +47,8 @@ enum KeyframeSnapping {
                 return .refused(pts: frame.pts, longestInterval: longestInterval(frames))
             }
             if clock.place(pts: frame.pts, frameTicks: frameTicks, sourceKeyframe: frame.keyframe).startsSegment {
-                segments.append(Segment(start: frame.pts, durationTicks: 0, bytes: 0))
+                segments.append(Segment(start: frame.pts, durationTicks: 0))
             }
-            segments[segments.count - 1].bytes += frame.bytes
             segments[segments.count - 1].durationTicks = frame.pts + frameTicks - segments[segments.count - 1].start
         }
         return .fits(segments)
@@ -69,11 +64,5 @@ enum KeyframeSnapping {
         }
         if let last, let end = frames.last?.pts { longest = max(longest, end - last) }
         return longest
-    }
-
-    /// The video's peak bit rate over the segments as rule MV3 measures it (`Bandwidth.peak`).
-    static func peakBitRate(_ segments: [Segment], targetDuration: Int) -> Int {
-        Bandwidth.peak(segments.map { SegmentSample(bytes: $0.bytes, duration: Double($0.durationTicks) / 90_000) },
-                       targetDuration: Double(targetDuration))
     }
 }
