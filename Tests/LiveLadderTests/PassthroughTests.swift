@@ -166,4 +166,28 @@ final class PassthroughTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("passthrough copies H.264 only"), result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
+
+    /// The supervisor's restart path: the copy fails, its missed segments are GAPs (with a stand-in an
+    /// encoder at the source's size made), and it copies again from the next boundary, a source IDR at the
+    /// same PTS as its sibling's.
+    func testAFailedCopyRestartsAtTheNextSourceIDR() throws {
+        let out = try temporaryFolder(self)
+        let ladder = try Background(Repo.executable, ["run", "--input", Repo.fixture("gop2s-320x180.ts"), "--output", out, "--realtime",
+                                                      "--playlist-type", "live", "--list-size", "20", "--config", try config()],
+                                    log: out + ".stderr", environment: ["LIVELADDER_FAULTS": "source:encoder-error@2.5"])
+        XCTAssertEqual(ladder.wait(timeout: 40), 0, ladder.output)
+        try assertChecks(out)
+        let output = try Output(out)
+        let copied = try output.media("source/index.m3u8").segments
+        let gaps = copied.indices.filter { copied[$0].gap }
+        XCTAssertFalse(gaps.isEmpty)
+        XCTAssertTrue(copied[(gaps.last! + 1)...].contains { !$0.gap }, "the copy resumes")
+        for gap in gaps { XCTAssertTrue(FileManager.default.fileExists(atPath: "\(out)/source/\(copied[gap].uri)"), "a stand-in") }
+        let after = try output.segments("source/index.m3u8").filter { !$0.segment.gap }
+        let sibling = try output.segments("144p/index.m3u8")
+        for entry in after {
+            XCTAssertTrue(entry.facts.firstVideoIsIDR)
+            XCTAssertEqual(entry.facts.firstVideoPTS, sibling.first { $0.segment.uri == entry.segment.uri }?.facts.firstVideoPTS)
+        }
+    }
 }

@@ -500,6 +500,11 @@ final class RenditionWorker: @unchecked Sendable {
             try forward(encoder.drain(), extradata: encoder.extradata, segmenter, frameTicks: video.frameTicks)
         case .copied(let packet):
             guard let video, pipeline.copying else { return }
+            // The copy takes its faults where an encoder would (LIVELADDER_FAULTS).
+            if let pts = packet.pts, injectedFault(.encoderError, at: pts) {
+                throw FFmpegError(operation: "pass-through [LIVELADDER_FAULTS]", message: "Input/output error")
+            }
+            if let pts = packet.pts, injectedFault(.writeError, at: pts) { publisher.failNextWrite() }
             try forward([packet], extradata: video.copy?.extradata ?? [], segmenter, frameTicks: video.frameTicks)
         case .audio(let packet):
             if video == nil, let pts = packet.pts {

@@ -69,6 +69,9 @@ final class Segmenter {
     /// A restarted rendition's segmenter: the audio before its first boundary is in the previous segment,
     /// which an earlier generation wrote.
     private let midStream: Bool
+    /// A restarted rendition's first boundary: audio before it that arrives after it (a copied keyframe
+    /// comes at once, where an encoder's comes frames later) belongs to the previous generation's segment.
+    private var resumedAt: Int64?
     /// Video held back at a boundary until the audio of the segment it closes is in (`video`).
     private var heldVideo: [(packet: Packet, frameTicks: Int64)] = []
     /// The end of the latest audio packet received, output ticks.
@@ -154,6 +157,7 @@ final class Segmenter {
                 // the previous segment (an earlier generation's) has them all, and one repeated AAC frame
                 // at the join is a non-monotonic DTS to every player (rule S7).
                 pendingAudio.removeAll { midStream ? ($0.pts ?? .min) < boundary.pts : Self.endsBefore($0, boundary.pts) }
+                if midStream { resumedAt = boundary.pts }
                 started = true
             }
             try writeAudio(before: boundary.pts)
@@ -178,6 +182,7 @@ final class Segmenter {
     /// One encoded audio packet, timestamps in output ticks.
     func audio(_ packet: Packet) throws {
         guard audioStream != nil, let pts = packet.pts else { return }
+        if let resumedAt, pts < resumedAt { return }
         pendingAudio.append(packet)
         audioCoveredUntil = max(audioCoveredUntil, pts + max(packet.duration, 1))
         if let first = heldVideo.first?.packet.pts, audioCoveredUntil >= first {
