@@ -144,21 +144,23 @@ LL_CMD=("$LIVELADDER" run --input "$SOURCE" --output "$OUT" --config "$LADDER" -
 # GOP and keyframe placement as LiveLadder; audio mapped into every variant
 # (ffmpeg cannot share one AAC encode across var_stream_map variants, so it
 # encodes the same audio three times).
-FF_CMD=(ffmpeg -nostdin -hide_banner -loglevel error -y
-  -i "$SOURCE"
-  -filter_complex "[0:v:0]split=3[s0][s1][s2];[s0]scale=1280:720[v0];[s1]scale=854:480[v1];[s2]scale=640:360[v2]"
-  -map "[v0]" -map "[v1]" -map "[v2]" -map a:0 -map a:0 -map a:0
-  -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p
-  -b:v:0 3000k -maxrate:v:0 3300k -bufsize:v:0 6600k
-  -b:v:1 1400k -maxrate:v:1 1540k -bufsize:v:1 3080k
-  -b:v:2 800k -maxrate:v:2 880k -bufsize:v:2 1760k
-  -g "$GOP" -sc_threshold 0 -forced-idr 1 -force_key_frames "expr:gte(t,n_forced*${SEG})"
+# The two lower rungs' rate control, and GOP, keyframes, audio and HLS output: shared by both ffmpeg commands.
+LOWER_RATES=(-b:v:1 1400k -maxrate:v:1 1540k -bufsize:v:1 3080k
+  -b:v:2 800k -maxrate:v:2 880k -bufsize:v:2 1760k)
+HLS_OUT=(-g "$GOP" -sc_threshold 0 -forced-idr 1 -force_key_frames "expr:gte(t,n_forced*${SEG})"
   -c:a aac -b:a 128k -ar 48000 -ac 2
   -f hls -hls_time "$SEG" -hls_playlist_type vod -hls_segment_type mpegts
   -hls_segment_filename "$OUT/%v/segment-%d.ts"
   -master_pl_name master.m3u8
   -var_stream_map "v:0,a:0,name:720p v:1,a:1,name:480p v:2,a:2,name:360p"
   "$OUT/%v/index.m3u8")
+FF_CMD=(ffmpeg -nostdin -hide_banner -loglevel error -y
+  -i "$SOURCE"
+  -filter_complex "[0:v:0]split=3[s0][s1][s2];[s0]scale=1280:720[v0];[s1]scale=854:480[v1];[s2]scale=640:360[v2]"
+  -map "[v0]" -map "[v1]" -map "[v2]" -map a:0 -map a:0 -map a:0
+  -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p
+  -b:v:0 3000k -maxrate:v:0 3300k -bufsize:v:0 6600k
+  "${LOWER_RATES[@]}" "${HLS_OUT[@]}")
 
 # Pass-through: the same ladder with its top rung copied, in LiveLadder and in the ffmpeg CLI.
 PT_LADDER="$BENCH_DIR/ladder-passthrough.yaml"
@@ -169,15 +171,7 @@ FFPT_CMD=(ffmpeg -nostdin -hide_banner -loglevel error -y
   -filter_complex "[0:v:0]split=2[s1][s2];[s1]scale=854:480[v1];[s2]scale=640:360[v2]"
   -map 0:v:0 -map "[v1]" -map "[v2]" -map a:0 -map a:0 -map a:0
   -c:v:0 copy -c:v:1 libx264 -c:v:2 libx264 -preset veryfast -profile:v high -pix_fmt yuv420p
-  -b:v:1 1400k -maxrate:v:1 1540k -bufsize:v:1 3080k
-  -b:v:2 800k -maxrate:v:2 880k -bufsize:v:2 1760k
-  -g "$GOP" -sc_threshold 0 -forced-idr 1 -force_key_frames "expr:gte(t,n_forced*${SEG})"
-  -c:a aac -b:a 128k -ar 48000 -ac 2
-  -f hls -hls_time "$SEG" -hls_playlist_type vod -hls_segment_type mpegts
-  -hls_segment_filename "$OUT/%v/segment-%d.ts"
-  -master_pl_name master.m3u8
-  -var_stream_map "v:0,a:0,name:720p v:1,a:1,name:480p v:2,a:2,name:360p"
-  "$OUT/%v/index.m3u8")
+  "${LOWER_RATES[@]}" "${HLS_OUT[@]}")
 
 # command_of TOOL -> the name of the array holding TOOL's command
 command_of() {
