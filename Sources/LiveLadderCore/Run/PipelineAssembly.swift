@@ -56,7 +56,9 @@ struct PipelineAssembly {
                 try worker(name: rung.rendition.name,
                            video: .init(encoder: encoder, settings: rung.settings, frameTicks: plan.frameTicks,
                                         copy: rung.rendition.passthrough ? copySource : nil),
-                           audio: plan.inBandAudio ? plan.audio : nil, queueCapacity: plan.queueCapacity,
+                           // The pass-through rung's queue carries the source's packets beside the pictures.
+                           audio: plan.inBandAudio ? plan.audio : nil,
+                           queueCapacity: plan.queueCapacity * (rung.rendition.passthrough ? 2 : 1),
                            makeSegmenter: { [frameRate = plan.frameRate] video, sink, midStream in
                                // Without an encoder, the pass-through rung's segmenter takes the source's packets.
                                try Segmenter(format: format, video: video,
