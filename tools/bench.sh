@@ -170,7 +170,8 @@ FFPT_CMD=(ffmpeg -nostdin -hide_banner -loglevel error -y
   -i "$SOURCE"
   -filter_complex "[0:v:0]split=2[s1][s2];[s1]scale=854:480[v1];[s2]scale=640:360[v2]"
   -map 0:v:0 -map "[v1]" -map "[v2]" -map a:0 -map a:0 -map a:0
-  -c:v:0 copy -c:v:1 libx264 -c:v:2 libx264 -preset veryfast -profile:v high -pix_fmt yuv420p
+  -c:v:0 copy -c:v:1 libx264 -c:v:2 libx264 -preset veryfast
+  -profile:v:1 high -profile:v:2 high -pix_fmt:v:1 yuv420p -pix_fmt:v:2 yuv420p
   "${LOWER_RATES[@]}" "${HLS_OUT[@]}")
 
 # command_of TOOL -> the name of the array holding TOOL's command
