@@ -8,11 +8,16 @@
 #   tools/bench.sh                                   # release build, 60 s source, 3 runs each
 #   DURATION=10 RUNS=1 tools/bench.sh                # quick check
 #   LIVELADDER=.build/debug/liveladder tools/bench.sh   # use a prebuilt binary, skip the build
+#   LADDER=passthrough tools/bench.sh                # pass-through top rung (docs/passthrough.md):
+#       interleaves (a) LiveLadder with the 720p rung copied (passthrough: true) and 480p/360p encoded,
+#       (b) LiveLadder with the whole ladder encoded, (c) ffmpeg with -c:v:0 copy plus the same two
+#       encodes; prints the medians, pass-through/encoded CPU (target <= 0.65x) and pass-through vs ffmpeg.
 #
 # Environment:
 #   RUNS       runs per tool (default 3)
 #   DURATION   source length in seconds (default 60)
 #   BENCH_DIR  work dir: cached source, ladder.yaml, outputs, logs (default /tmp/liveladder-bench)
+#   LADDER     unset (the standard comparison) or `passthrough`
 #   LIVELADDER path to a liveladder binary; when unset, builds
 #              `swift build -c release --product liveladder --scratch-path .build-bench`
 #
@@ -29,6 +34,7 @@ RUNS="${RUNS:-3}"
 DURATION="${DURATION:-60}"
 BENCH_DIR="${BENCH_DIR:-/tmp/liveladder-bench}"
 LIVELADDER="${LIVELADDER:-}"
+MODE="${LADDER:-standard}"
 
 die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "bench: $*"; }
@@ -36,6 +42,7 @@ usage() { echo "bench: $*" >&2; exit 2; }
 
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || usage "RUNS must be a positive integer (got '$RUNS')"
 [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || usage "DURATION must be a positive whole number of seconds (got '$DURATION')"
+[[ "$MODE" == standard || "$MODE" == passthrough ]] || usage "LADDER must be unset or passthrough (got '$MODE')"
 [[ $# -eq 0 ]] || usage "no arguments expected; configure with RUNS, DURATION, BENCH_DIR, LIVELADDER (see the header of $0)"
 
 # --- tools ------------------------------------------------------------------
@@ -67,11 +74,17 @@ find_liveladder .build-bench
 # --- 2. source (cached) -------------------------------------------------------
 
 SOURCE="$BENCH_DIR/source-1280x720p30-${DURATION}s.mp4"
+# Pass-through copies the source's keyframes: a GOP of exactly the 2 s segment duration, no scene cuts.
+KEYS=()
+if [[ "$MODE" == passthrough ]]; then
+  SOURCE="$BENCH_DIR/source-1280x720p30-${DURATION}s-gop2s.mp4"
+  KEYS=(-keyint_min 60 -sc_threshold 0)
+fi
 GEN=(ffmpeg -nostdin -hide_banner -loglevel error -y
   -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=${DURATION}"
   -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=${DURATION}"
   -map 0:v -map 1:a
-  -c:v libx264 -preset medium -crf 18 -pix_fmt yuv420p -profile:v high -g 60
+  -c:v libx264 -preset medium -crf 18 -pix_fmt yuv420p -profile:v high -g 60 "${KEYS[@]}"
   -c:a aac -b:a 192k -ar 48000 -ac 2
   -movflags +faststart -t "$DURATION")
 if [[ -s "$SOURCE" ]]; then
@@ -131,21 +144,46 @@ LL_CMD=("$LIVELADDER" run --input "$SOURCE" --output "$OUT" --config "$LADDER" -
 # GOP and keyframe placement as LiveLadder; audio mapped into every variant
 # (ffmpeg cannot share one AAC encode across var_stream_map variants, so it
 # encodes the same audio three times).
-FF_CMD=(ffmpeg -nostdin -hide_banner -loglevel error -y
-  -i "$SOURCE"
-  -filter_complex "[0:v:0]split=3[s0][s1][s2];[s0]scale=1280:720[v0];[s1]scale=854:480[v1];[s2]scale=640:360[v2]"
-  -map "[v0]" -map "[v1]" -map "[v2]" -map a:0 -map a:0 -map a:0
-  -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p
-  -b:v:0 3000k -maxrate:v:0 3300k -bufsize:v:0 6600k
-  -b:v:1 1400k -maxrate:v:1 1540k -bufsize:v:1 3080k
-  -b:v:2 800k -maxrate:v:2 880k -bufsize:v:2 1760k
-  -g "$GOP" -sc_threshold 0 -forced-idr 1 -force_key_frames "expr:gte(t,n_forced*${SEG})"
+# The two lower rungs' rate control, and GOP, keyframes, audio and HLS output: shared by both ffmpeg commands.
+LOWER_RATES=(-b:v:1 1400k -maxrate:v:1 1540k -bufsize:v:1 3080k
+  -b:v:2 800k -maxrate:v:2 880k -bufsize:v:2 1760k)
+HLS_OUT=(-g "$GOP" -sc_threshold 0 -forced-idr 1 -force_key_frames "expr:gte(t,n_forced*${SEG})"
   -c:a aac -b:a 128k -ar 48000 -ac 2
   -f hls -hls_time "$SEG" -hls_playlist_type vod -hls_segment_type mpegts
   -hls_segment_filename "$OUT/%v/segment-%d.ts"
   -master_pl_name master.m3u8
   -var_stream_map "v:0,a:0,name:720p v:1,a:1,name:480p v:2,a:2,name:360p"
   "$OUT/%v/index.m3u8")
+FF_CMD=(ffmpeg -nostdin -hide_banner -loglevel error -y
+  -i "$SOURCE"
+  -filter_complex "[0:v:0]split=3[s0][s1][s2];[s0]scale=1280:720[v0];[s1]scale=854:480[v1];[s2]scale=640:360[v2]"
+  -map "[v0]" -map "[v1]" -map "[v2]" -map a:0 -map a:0 -map a:0
+  -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p
+  -b:v:0 3000k -maxrate:v:0 3300k -bufsize:v:0 6600k
+  "${LOWER_RATES[@]}" "${HLS_OUT[@]}")
+
+# Pass-through: the same ladder with its top rung copied, in LiveLadder and in the ffmpeg CLI.
+PT_LADDER="$BENCH_DIR/ladder-passthrough.yaml"
+sed '/^  - name: 720p$/,/^  - name: 480p$/{/^    width:/d;/^    height:/d;s/^    videoBitrate: 3000k$/    passthrough: true\n    videoBitrate: 3000k/}' "$LADDER" >"$PT_LADDER"
+PT_CMD=("$LIVELADDER" run --input "$SOURCE" --output "$OUT" --config "$PT_LADDER" --segment-format ts --overwrite)
+FFPT_CMD=(ffmpeg -nostdin -hide_banner -loglevel error -y
+  -i "$SOURCE"
+  -filter_complex "[0:v:0]split=2[s1][s2];[s1]scale=854:480[v1];[s2]scale=640:360[v2]"
+  -map 0:v:0 -map "[v1]" -map "[v2]" -map a:0 -map a:0 -map a:0
+  -c:v:0 copy -c:v:1 libx264 -c:v:2 libx264 -preset veryfast
+  -profile:v:1 high -profile:v:2 high -pix_fmt:v:1 yuv420p -pix_fmt:v:2 yuv420p
+  "${LOWER_RATES[@]}" "${HLS_OUT[@]}")
+
+# command_of TOOL -> the name of the array holding TOOL's command
+command_of() {
+  case "$1" in
+    liveladder | liveladder-full) echo LL_CMD ;;
+    ffmpeg) echo FF_CMD ;;
+    liveladder-pt) echo PT_CMD ;;
+    ffmpeg-pt) echo FFPT_CMD ;;
+  esac
+}
+if [[ "$MODE" == passthrough ]]; then TOOLS=(liveladder-pt liveladder-full ffmpeg-pt); else TOOLS=(liveladder ffmpeg); fi
 
 # subst_out DIR CMD... -> prints CMD with @OUT@ replaced by DIR, one word per line (NUL-separated)
 subst_out() {
@@ -206,12 +244,9 @@ run_one() { # tool index
   rm -rf "$dir"
   mkdir -p "$dir"
   local -a cmd
-  if [[ "$tool" == liveladder ]]; then
-    mapfile -d '' cmd < <(subst_out "$dir" "${LL_CMD[@]}")
-  else
-    mapfile -d '' cmd < <(subst_out "$dir" "${FF_CMD[@]}")
-  fi
-  printf 'bench: run %d/%d %-10s ... ' "$i" "$RUNS" "$tool"
+  local -n words="$(command_of "$tool")"
+  mapfile -d '' cmd < <(subst_out "$dir" "${words[@]}")
+  printf 'bench: run %d/%d %-15s ... ' "$i" "$RUNS" "$tool"
   if "$TIME" -f "%e %U %S %M" -o "$tfile" "${cmd[@]}" >"$log" 2>&1; then rc=0; else rc=$?; fi
   line="$(tail -n 1 "$tfile" 2>/dev/null || true)"
   if [[ $rc -ne 0 ]]; then
@@ -235,8 +270,7 @@ run_one() { # tool index
 }
 
 for ((i = 1; i <= RUNS; i++)); do
-  run_one liveladder "$i"
-  run_one ffmpeg "$i"
+  for tool in "${TOOLS[@]}"; do run_one "$tool" "$i"; done
 done
 
 # --- 5. report ----------------------------------------------------------------
@@ -252,6 +286,41 @@ median() {
       if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2
     }'
 }
+
+if [[ "$MODE" == passthrough ]]; then
+  echo
+  echo "== commands (run $RUNS shown; run i writes to $OUT_ROOT/<tool>-i) =="
+  echo "source (generated once, cached):"
+  echo "  $(quote_cmd "${GEN[@]}" "$SOURCE")"
+  for tool in "${TOOLS[@]}"; do
+    declare -n words="$(command_of "$tool")"
+    last=()
+    mapfile -d '' last < <(subst_out "$OUT_ROOT/$tool-$RUNS" "${words[@]}")
+    echo "$tool:"
+    echo "  $(quote_cmd "${last[@]}")"
+  done
+  echo "pass-through ladder config $PT_LADDER:"
+  sed 's/^/  /' "$PT_LADDER"
+  echo
+  echo "== per run (raw /usr/bin/time: wall user sys maxrss_kB) =="
+  sed 's/^/  /' "$RESULTS"
+  echo
+  echo "== results: median of $RUNS run(s), ${DURATION} s 1280x720p30 source (GOP 2 s), $(nproc) cores =="
+  printf '%-14s %15s %15s %15s\n' metric liveladder-pt liveladder-full ffmpeg-pt
+  for field in wall cpu rss; do
+    printf '%-14s %15.2f %15.2f %15.2f\n' "$field" "$(median liveladder-pt "$field")" "$(median liveladder-full "$field")" "$(median ffmpeg-pt "$field")"
+  done
+  awk -v pc="$(median liveladder-pt cpu)" -v fc="$(median liveladder-full cpu)" -v xc="$(median ffmpeg-pt cpu)" \
+      -v pw="$(median liveladder-pt wall)" -v xw="$(median ffmpeg-pt wall)" -v pr="$(median liveladder-pt rss)" -v xr="$(median ffmpeg-pt rss)" '
+    BEGIN {
+      r = pc / fc
+      printf "CPU pass-through / fully encoded: %.3f   <= 0.65x  %s\n", r, (r <= 0.65 ? "met" : "not met")
+      printf "pass-through liveladder / ffmpeg: wall %.3f, CPU %.3f, peak RSS %.3f\n", pw / xw, pc / xc, pr / xr
+    }'
+  echo
+  echo "outputs and logs: $OUT_ROOT"
+  exit 0
+fi
 
 ll_wall=$(median liveladder wall); ff_wall=$(median ffmpeg wall)
 ll_cpu=$(median liveladder cpu);   ff_cpu=$(median ffmpeg cpu)

@@ -96,6 +96,18 @@ done
 surround+="[s0][s1][s2][s3][s4][s5]join=inputs=6:channel_layout=5.1:map=0.0-FL|1.0-FR|2.0-FC|3.0-LFE|4.0-BL|5.0-BR"
 encode surround51-640x360.mp4 "smptebars=size=640x360:rate=30" 30 "$surround"
 
+# Pass-through sources (docs/passthrough.md), MPEG-TS (Annex B, SPS in band), 320x180 @ 30 fps, stereo:
+# GOP 60 (2 s, on the 2 s segment grid), 8 s; and GOP 300 (10 s keyframes, too far apart to copy), 12 s.
+passthrough_ts() {
+  local name="$1" gop="$2" dur="$3"
+  # shellcheck disable=SC2046
+  "${FF[@]}" -f lavfi -i "testsrc2=size=320x180:rate=30" \
+    -filter_complex "sine=frequency=440:sample_rate=48000:duration=${dur}[l];sine=frequency=660:sample_rate=48000:duration=${dur}[r];[l][r]join=inputs=2:channel_layout=stereo:map=0.0-FL|1.0-FR[aout]" \
+    -map 0:v:0 -map "[aout]" $(x264 "$gop") "${AAC[@]}" -t "$dur" "${DET[@]}" "$tmp/$name"
+}
+passthrough_ts gop2s-320x180.ts 60 8
+passthrough_ts gop10s-320x180.ts 300 12
+
 # ---- bad inputs -------------------------------------------------------------
 # First 20 KB of cfr30: mdat comes first and moov is at the end, so this
 # cannot be opened ("moov atom not found").
@@ -128,7 +140,7 @@ if ffprobe -v quiet "$tmp/bad/truncated.mp4" 2>/dev/null; then
   exit 1
 fi
 for f in cfr30-640x360.mp4 cfr30-640x360.ts ntsc2997-640x360.mp4 odd-1000x562.mp4 \
-  noaudio-480x270.mp4 mono44k-640x360.mp4 surround51-640x360.mp4 bad/audio-only.m4a; do
+  noaudio-480x270.mp4 mono44k-640x360.mp4 surround51-640x360.mp4 gop2s-320x180.ts gop10s-320x180.ts bad/audio-only.m4a; do
   ffprobe -v error "$tmp/$f" >/dev/null || {
     echo "make-fixtures: $f does not probe cleanly" >&2
     exit 1
@@ -144,7 +156,7 @@ fi
 # ---- install ----------------------------------------------------------------
 mkdir -p "$out/bad"
 for f in cfr30-640x360.mp4 cfr30-640x360.ts ntsc2997-640x360.mp4 odd-1000x562.mp4 \
-  noaudio-480x270.mp4 mono44k-640x360.mp4 surround51-640x360.mp4 \
+  noaudio-480x270.mp4 mono44k-640x360.mp4 surround51-640x360.mp4 gop2s-320x180.ts gop10s-320x180.ts \
   bad/truncated.mp4 bad/not-media.txt bad/audio-only.m4a bad/undecodable-video.nut; do
   cp "$tmp/$f" "$out/$f"
 done

@@ -58,6 +58,10 @@ public final class Frame: @unchecked Sendable {
         av_dict_get(pointer.pointee.metadata, key, nil, 0).map { String(cString: $0.pointee.value) }
     }
 
+    /// Whether the decoder says this picture was a keyframe in the source (`key_frame`: an IDR or a recovery
+    /// point). Read on the decoded frame, before `forceKeyframe` rewrites the picture type.
+    public var wasKeyframe: Bool { pointer.pointee.key_frame != 0 }
+
     /// Asks the encoder for a keyframe here; with libx264's `forced-idr` it becomes an IDR.
     public var forceKeyframe: Bool {
         get { pointer.pointee.pict_type == AV_PICTURE_TYPE_I }

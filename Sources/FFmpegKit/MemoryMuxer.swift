@@ -72,6 +72,25 @@ public final class MemoryMuxer {
         return Int(stream.pointee.index)
     }
 
+    /// Adds a stream that carries an input stream's packets as they are (pass-through); returns its index.
+    /// The muxer copies the parameters (`avcodec_parameters_copy`); `parameters` stays the caller's.
+    @discardableResult
+    public func addStream(copying parameters: StreamParameters, frameRate: Rational) throws(FFmpegError) -> Int {
+        guard let stream = avformat_new_stream(context, nil) else {
+            throw FFmpegError(operation: "avformat_new_stream", code: ll_averror(ENOMEM))
+        }
+        try check(avcodec_parameters_copy(stream.pointee.codecpar, parameters.pointer), "avcodec_parameters_copy")
+        // The input's codec tag means nothing to another container.
+        stream.pointee.codecpar.pointee.codec_tag = 0
+        stream.pointee.time_base = AVRational(num: 1, den: 90_000)
+        if format == .fragmentedMP4, frameRate.num > 0, frameRate.den > 0, frameRate.num <= 240_000 {
+            // As for encoded video: every frame a whole number of ticks (see `addStream(for:)`).
+            stream.pointee.time_base = AVRational(num: 1, den: Int32(frameRate.num))
+        }
+        timeBases.append(Rational(stream.pointee.time_base))
+        return Int(stream.pointee.index)
+    }
+
     /// Writes the container header. For fMP4 the bytes this produces are the init segment (ftyp+moov).
     /// Timestamps are passed through as given (no shifting), so every rendition keeps the same timeline.
     public func writeHeader() throws(FFmpegError) {

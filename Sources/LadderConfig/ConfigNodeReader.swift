@@ -10,7 +10,7 @@ enum ConfigNodeReader {
     static let settingsKeys = ["segmentDuration", "segmentFormat", "partDuration", "allowUpscale", "renditions", "audio",
                                "epochLock", "epoch"]
     static let renditionKeys = [
-        "name", "width", "height", "videoBitrate", "maxBitrate", "preset", "profile", "tune",
+        "name", "width", "height", "videoBitrate", "maxBitrate", "preset", "profile", "tune", "passthrough",
     ]
     static let audioKeys = ["bitrate", "sampleRate", "channels"]
 
@@ -66,6 +66,7 @@ enum ConfigNodeReader {
         let preset = try fields.read("preset", with: text)
         let profile = try fields.read("profile", with: text)
         let tune = try fields.read("tune", with: text)
+        let passthrough = try fields.read("passthrough", with: boolean)
 
         guard let name else {
             throw ConfigError(
@@ -83,7 +84,8 @@ enum ConfigNodeReader {
             maxBitrate: maxBitrate,
             preset: preset ?? X264Options.defaultPreset,
             profile: profile ?? X264Options.defaultProfile,
-            tune: tune
+            tune: tune,
+            passthrough: passthrough ?? false
         )
     }
 

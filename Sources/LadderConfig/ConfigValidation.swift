@@ -65,9 +65,16 @@ extension LadderConfig {
         // Names become folders, and macOS and Windows folders ignore case, so "720p" and
         // "720P" would write into the same place.
         var firstUse: [String: (index: Int, name: String)] = [:]
+        var copy: Int?
         for (index, rendition) in renditions.enumerated() {
             let location = "renditions[\(index)]"
             try rendition.validate(at: location)
+            if rendition.passthrough {
+                if let copy {
+                    throw ConfigError(at: "\(location).passthrough", "only one pass-through rendition per ladder (renditions[\(copy)] is one)")
+                }
+                copy = index
+            }
             let folded = rendition.name.lowercased()
             if let earlier = firstUse[folded] {
                 var reason = "\(MessageText.quoted(rendition.name)) is used twice"
@@ -103,6 +110,12 @@ extension RenditionSpec {
     }
 
     private func validateSize(at location: String) throws(ConfigError) {
+        if passthrough {
+            guard width == nil && height == nil else {
+                throw ConfigError(at: "\(location).passthrough", "a pass-through rendition has the source's size; remove width and height")
+            }
+            return
+        }
         guard width != nil || height != nil else {
             throw ConfigError(at: location, "give width or height (or both)")
         }

@@ -32,6 +32,9 @@ extension LadderConfig {
     ) throws(ConfigError) -> ResolvedRendition {
         let width: Int, height: Int
         switch (spec.width, spec.height) {
+        case (nil, nil) where spec.passthrough:
+            // A copy has the source's coded size.
+            (width, height) = (shape.source.width, shape.source.height)
         case let (givenWidth?, givenHeight?):
             (width, height) = (givenWidth, givenHeight)
         case let (givenWidth?, nil):
@@ -49,7 +52,7 @@ extension LadderConfig {
                     + " (\(ConfigLimits.frameSideText)); give both width and height"
             )
         }
-        if !allowUpscale, width > shape.largestWidth || height > shape.largestHeight {
+        if !allowUpscale, !spec.passthrough, width > shape.largestWidth || height > shape.largestHeight {
             throw ConfigError(
                 at: location,
                 "\(width)x\(height) is larger than the \(shape.description) source; lower it or set allowUpscale: true"
@@ -63,7 +66,8 @@ extension LadderConfig {
             maxBitrate: spec.maxBitrate ?? ResolvedRendition.defaultMaxBitrate(for: spec.videoBitrate),
             preset: spec.preset,
             profile: spec.profile,
-            tune: spec.tune
+            tune: spec.tune,
+            passthrough: spec.passthrough
         )
     }
 }

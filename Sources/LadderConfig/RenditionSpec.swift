@@ -19,6 +19,10 @@ public struct RenditionSpec: Sendable, Equatable {
     public var profile: String
     /// x264 tune, one of ``X264Options/tunes``, or `nil` for none.
     public var tune: String?
+    /// Copies the source's H.264 video instead of encoding it (docs/passthrough.md): the source's size,
+    /// no width or height; `videoBitrate` is what the master announces before anything is measured and
+    /// the target of the encoder a live run falls back to. At most one per ladder.
+    public var passthrough: Bool
 
     /// Creates a rendition; the defaults match a config entry that leaves those keys out.
     public init(
@@ -29,7 +33,8 @@ public struct RenditionSpec: Sendable, Equatable {
         maxBitrate: Int? = nil,
         preset: String = X264Options.defaultPreset,
         profile: String = X264Options.defaultProfile,
-        tune: String? = nil
+        tune: String? = nil,
+        passthrough: Bool = false
     ) {
         self.name = name
         self.width = width
@@ -39,6 +44,7 @@ public struct RenditionSpec: Sendable, Equatable {
         self.preset = preset
         self.profile = profile
         self.tune = tune
+        self.passthrough = passthrough
     }
 }
 

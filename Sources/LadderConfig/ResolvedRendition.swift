@@ -18,6 +18,8 @@ public struct ResolvedRendition: Sendable, Equatable {
     public let profile: String
     /// x264 tune, or `nil` for none.
     public let tune: String?
+    /// Copies the source's video (its size is the source's); the encoder settings are the fallback's.
+    public let passthrough: Bool
 
     /// Creates a rendition; `bufferSize` follows from `maxBitrate`.
     public init(
@@ -28,7 +30,8 @@ public struct ResolvedRendition: Sendable, Equatable {
         maxBitrate: Int,
         preset: String = X264Options.defaultPreset,
         profile: String = X264Options.defaultProfile,
-        tune: String? = nil
+        tune: String? = nil,
+        passthrough: Bool = false
     ) {
         self.name = name
         self.width = width
@@ -41,6 +44,7 @@ public struct ResolvedRendition: Sendable, Equatable {
         self.preset = preset
         self.profile = profile
         self.tune = tune
+        self.passthrough = passthrough
     }
 
     /// The peak bitrate when the config gives none: 1.1 × the target, rounded half up. Ten

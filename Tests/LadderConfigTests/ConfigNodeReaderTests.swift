@@ -15,7 +15,7 @@ final class ConfigNodeReaderTests: XCTestCase {
     func testUnknownRenditionKey() {
         assertParseError(
             singleRendition("name: 720p", "height: 720", "videoBitrate: 3000k", "colour: red"),
-            "renditions[0].colour: unknown key (allowed: name, width, height, videoBitrate, maxBitrate, preset, profile, tune)"
+            "renditions[0].colour: unknown key (allowed: name, width, height, videoBitrate, maxBitrate, preset, profile, tune, passthrough)"
         )
     }
 
@@ -60,7 +60,7 @@ final class ConfigNodeReaderTests: XCTestCase {
     func testEachRenditionMustBeAMapping() {
         assertParseError(
             "renditions:\n  - 720p\n",
-            "renditions[0]: expected a mapping (keys: name, width, height, videoBitrate, maxBitrate, preset, profile, tune),"
+            "renditions[0]: expected a mapping (keys: name, width, height, videoBitrate, maxBitrate, preset, profile, tune, passthrough),"
                 + " found a single value"
         )
         assertParseError("renditions:\n  -\n", "renditions[0]: no value given; set one or remove the key")

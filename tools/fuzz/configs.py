@@ -54,10 +54,15 @@ BASES = [
     {  # the minimum
         "renditions": [{"name": "a", "height": 90, "videoBitrate": "1M"}],
     },
+    {  # a pass-through top rung (docs/passthrough.md) over an encoded one; mutations set it false or garbage
+        "segmentDuration": 2,
+        "renditions": [{"name": "copy", "passthrough": True, "videoBitrate": "300k"},
+                       {"name": "54p", "height": 54, "videoBitrate": "100k", "preset": "ultrafast", "passthrough": False}],
+    },
 ]
 
 KEYS = ["segmentDuration", "segmentFormat", "partDuration", "allowUpscale", "renditions", "audio", "name", "width", "height",
-        "videoBitrate", "maxBitrate", "preset", "profile", "tune", "bitrate", "sampleRate", "channels"]
+        "videoBitrate", "maxBitrate", "preset", "profile", "tune", "bitrate", "sampleRate", "channels", "passthrough"]
 
 NUMBERS = ["9.3e15", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
            "18446744073709551616", "1e309", "-1e309", "4.9e-324", "-1", "-0.0", "0", "0.0", "1e-9",

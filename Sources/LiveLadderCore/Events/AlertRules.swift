@@ -9,6 +9,8 @@ import Foundation
 ///   (cleared at 90 %).
 /// - `keyframe-interval-long`: the source's keyframes are more than two segment durations apart (cleared
 ///   at 1.5): after damage, decoding waits that long for a picture to resume on.
+/// - `passthrough-fallback/<rung>`: the pass-through rung encodes instead of copying, for the rest of the
+///   run (docs/passthrough.md); set when it falls back, cleared only when the run ends.
 /// - `encoder-behind` (per rendition): on a live feed, the rendition sheds pictures or encodes slower than
 ///   real time over 5 s (cleared when it keeps up again: no shedding, speed ≥ 0.97).
 ///
@@ -46,6 +48,9 @@ public final class AlertRules: RunObserver, @unchecked Sendable {
                 connected = false
                 clear("input-framerate-low", into: &changes)
                 set(Alert(alertId: "input-lost", code: "input-lost", subject: "input", message: "the input stopped delivering: \(reason)"), into: &changes)
+            case .passthroughFellBack(let rendition, _, let reason):
+                set(Alert(alertId: "passthrough-fallback/\(rendition)", code: "passthrough-fallback", subject: rendition,
+                          message: "\(rendition) no longer copies the source: \(reason)"), into: &changes)
             case .progress(let snapshot):
                 samples.append(snapshot)
                 samples.removeAll { snapshot.time.timeIntervalSince($0.time) > Self.span }

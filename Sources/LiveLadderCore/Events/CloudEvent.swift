@@ -48,6 +48,8 @@ public struct CloudEvent: Encodable {
             try container.encode(Restarted(rendition: rendition, reason: reason, segment: number), forKey: .data)
         case .renditionGivenUp(let rendition, let reason, let error):
             try container.encode(Failure(rendition: rendition, reason: reason, error: error, backoffSeconds: nil), forKey: .data)
+        case .passthroughFellBack(let rendition, let number, let reason):
+            try container.encode(Fallback(rendition: rendition, segment: number, reason: reason), forKey: .data)
         case .alertSet(let alert), .alertCleared(let alert): try container.encode(alert, forKey: .data)
         case .progress(let snapshot): try container.encode(snapshot, forKey: .data)
         case .runSummary(let report): try container.encode(report, forKey: .data)
@@ -67,6 +69,12 @@ public struct CloudEvent: Encodable {
         let rendition: String
         let reason: RestartReason
         let segment: Int
+    }
+
+    private struct Fallback: Encodable {
+        let rendition: String
+        let segment: Int
+        let reason: String
     }
 
     private struct Stopped: Encodable {

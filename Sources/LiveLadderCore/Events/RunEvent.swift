@@ -211,6 +211,9 @@ public enum RunEvent: Sendable {
     case renditionRestarted(rendition: String, reason: RestartReason, number: Int)
     /// The rendition spent its restart budget (or failed at the very end) and left the master.
     case renditionGivenUp(rendition: String, reason: RestartReason, error: String)
+    /// The pass-through rung encodes from segment `number` on: the source's keyframes left the grid
+    /// (docs/passthrough.md).
+    case passthroughFellBack(rendition: String, number: Int, reason: String)
     case alertSet(Alert)
     case alertCleared(Alert)
     /// The counters, sampled about once a second and once more at the end.
@@ -237,6 +240,7 @@ public enum RunEvent: Sendable {
         case .renditionFailed: return "rendition.failed"
         case .renditionRestarted: return "rendition.restarted"
         case .renditionGivenUp: return "rendition.given-up"
+        case .passthroughFellBack: return "rendition.passthrough-fallback"
         case .alertSet: return "alert.set"
         case .alertCleared: return "alert.cleared"
         case .progress: return "run.progress"
@@ -262,7 +266,8 @@ public enum RunEvent: Sendable {
         case .inputConnected, .inputLost, .inputRecovered, .slateStarted, .slateEnded: return "input"
         case .segmentPublished(let segment): return segment.rendition
         case .writeFailed(let rendition, _), .renditionFailed(let rendition, _, _, _),
-             .renditionRestarted(let rendition, _, _), .renditionGivenUp(let rendition, _, _):
+             .renditionRestarted(let rendition, _, _), .renditionGivenUp(let rendition, _, _),
+             .passthroughFellBack(let rendition, _, _):
             return rendition
         case .alertSet(let alert), .alertCleared(let alert): return alert.subject
         case .pushResult(let result): return result.path.split(separator: "/").first.map(String.init)

@@ -161,7 +161,7 @@ public final class RunStatusModel: RunObserver, @unchecked Sendable {
                 samples.append(snapshot)
                 samples.removeAll { snapshot.time.timeIntervalSince($0.time) > Self.window + 1 }
                 slateActive = snapshot.slateActive
-            case .runSummary, .pushResult: break
+            case .runSummary, .pushResult, .passthroughFellBack: break
             case .runStopped: ended = true
             }
         }

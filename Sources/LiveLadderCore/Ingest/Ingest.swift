@@ -233,6 +233,8 @@ final class Ingest {
                     videoDecoder.reset()
                     waitForKeyframe = false
                 }
+                // Pass-through: the packet waits for its picture's output timestamp.
+                feed.passthrough?.hold(packet, timeBase: videoTimeBase)
                 let (frames, damaged) = try decode(packet, with: videoDecoder)
                 if damaged { waitForKeyframe = true }
                 for frame in frames {

@@ -85,9 +85,13 @@ final class LadderFeed: @unchecked Sendable {
     /// not handed out.
     private var audioFloor: Int64?
 
+    /// The pass-through rung's packets and clock rule (docs/passthrough.md), when the ladder has one.
+    let passthrough: PassthroughRelay?
+
     init(clock: SegmentClock, frameTicks: Int64, frameRate: (num: Int64, den: Int64), audio: AudioChain?,
          videoWorkers: [RenditionWorker], audioWorkers: [RenditionWorker], boundaryWorkers: [RenditionWorker],
-         registry: SegmentRegistry, live: Bool, resumed: Bool = false, fixedClock: Date? = nil, epoch: EpochLock? = nil) {
+         registry: SegmentRegistry, live: Bool, resumed: Bool = false, fixedClock: Date? = nil, epoch: EpochLock? = nil,
+         passthrough: PassthroughRelay? = nil) {
         self.fixedClock = fixedClock
         self.epoch = epoch
         if let fixedClock { sessionClock = SessionClock(fixed: fixedClock, at: clock.origin) }
@@ -105,6 +109,8 @@ final class LadderFeed: @unchecked Sendable {
         self.videoWorkers = videoWorkers
         self.audioWorkers = audioWorkers
         self.boundaryWorkers = boundaryWorkers
+        self.passthrough = passthrough
+        if passthrough != nil { self.clock.keyframeAligned = true }
     }
 
     var allWorkers: [RenditionWorker] { videoWorkers + audioWorkers.filter { w in !videoWorkers.contains { $0 === w } } }
@@ -217,7 +223,8 @@ final class LadderFeed: @unchecked Sendable {
         }
         lastPictureSize = (frame.width, frame.height)
         lastPicture = frame
-        try emitVideo(frame, pts: pts, discontinuity: discontinuity, arrival: now)
+        try emitVideo(frame, pts: pts, discontinuity: discontinuity, arrival: now,
+                      source: inputTicks.map { (ticks: $0, keyframe: frame.wasKeyframe) })
         counters.videoFrames += 1
         if !audioWaitingForVideo.isEmpty {
             let waiting = audioWaitingForVideo
@@ -292,24 +299,31 @@ final class LadderFeed: @unchecked Sendable {
 
     // MARK: - Caller holds `lock`
 
-    private func emitVideo(_ frame: Frame, pts: Int64, discontinuity: Bool, arrival: Date) throws {
+    /// `source`: a real picture's input PTS and whether it was a keyframe in the source (repeated and
+    /// slate pictures have none).
+    private func emitVideo(_ frame: Frame, pts: Int64, discontinuity: Bool, arrival: Date,
+                           source: (ticks: Int64, keyframe: Bool)? = nil) throws {
         let placement: SegmentClock.Placement
         let nextGridTime: Int64
+        var fallback = false
         if let epoch {
             // Epoch lock: the segment is the grid index of the frame's wall-clock slot.
             let segment = epoch.grid.segment(ofFrame: epoch.grid.nearestFrame(toTicks: pts))
             placement = SegmentClock.Placement(segmentNumber: Int(segment), startsSegment: lastSegment.map { Int(segment) > $0 } ?? true)
             nextGridTime = epoch.grid.startTicks(ofSegment: segment + 1)
         } else {
-            placement = clock.place(pts: pts, frameTicks: frameTicks)
+            // Pass-through: the picture that ends it starts a segment, after a discontinuity (docs/passthrough.md).
+            fallback = passthrough?.givesUp(&clock, pts: pts, frameTicks: frameTicks, source: source) ?? false
+            placement = clock.place(pts: pts, frameTicks: frameTicks, sourceKeyframe: source?.keyframe ?? false)
             nextGridTime = clock.nextGridTime
         }
         if placement.startsSegment { lastSegment = placement.segmentNumber }
         var boundary = placement.startsSegment
             ? SegmentBoundary(number: placement.segmentNumber, pts: pts, nextGridTime: nextGridTime,
-                              discontinuity: discontinuity,
+                              discontinuity: discontinuity || fallback,
                               clock: sessionClock,
-                              previousSegmentInputEnd: lastArrival)
+                              previousSegmentInputEnd: lastArrival,
+                              copiesSource: passthrough?.isCopying ?? false)
             : nil
         if boundary != nil {
             boundary?.followsFill = nextFollowsFill
@@ -318,6 +332,12 @@ final class LadderFeed: @unchecked Sendable {
         if let boundary { registry.begin(boundary) }
         for worker in videoWorkers {
             hand(.video(try frame.reference(), pts: pts, boundary: boundary), to: worker)
+        }
+        if let passthrough {
+            if fallback, let boundary { passthrough.announceFallback(at: boundary, segmentTicks: clock.segmentTicks) }
+            if let worker = passthrough.worker {
+                for packet in passthrough.mapped(inputTicks: source?.ticks, pts: pts) { hand(.copied(packet), to: worker) }
+            }
         }
         if let boundary {
             for worker in boundaryWorkers { hand(.boundary(boundary), to: worker) }

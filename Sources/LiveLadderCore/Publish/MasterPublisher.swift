@@ -16,11 +16,16 @@ final class MasterPublisher: @unchecked Sendable {
         /// What rate control promises: max rate plus in-band audio plus container overhead.
         let estimatedPeak: Int
         let estimatedAverage: Int
+        /// Pass-through: no rate control promises anything, so a live master follows the measured peak
+        /// (`published`).
+        var followsMeasurement = false
         var codecs: String?
         var samples: [SegmentSample] = []
         /// This run has published a segment of it (samples may also come from a resumed run's playlist).
         var started = false
         var failed = false
+        /// The BANDWIDTH the master written last announced.
+        var announced: Int?
     }
 
     /// The fMP4 alternate audio rendition.
@@ -58,9 +63,14 @@ final class MasterPublisher: @unchecked Sendable {
         self.hasAudio = hasAudio
     }
 
+    /// A rendition's CODECS; one that changes after the master was written (a pass-through rung that fell
+    /// back to encoding) rewrites it.
     func setCodecs(rendition: String, codecs: String) {
         lock.withLock {
-            if let index = variants.firstIndex(where: { $0.name == rendition }) { variants[index].codecs = codecs }
+            guard let index = variants.firstIndex(where: { $0.name == rendition }) else { return }
+            let changed = variants[index].codecs.map { $0 != codecs } ?? false
+            variants[index].codecs = codecs
+            if changed && written { try? write(final: false) }
         }
     }
 
@@ -95,6 +105,12 @@ final class MasterPublisher: @unchecked Sendable {
             } else if let index = variants.firstIndex(where: { $0.name == rendition }) {
                 variants[index].samples.append(sample)
                 variants[index].started = true
+                let variant = variants[index]
+                if written, kind != .vod, variant.followsMeasurement, let announced = variant.announced,
+                   Bandwidth.peak(variant.samples, targetDuration: targetDuration) + audioPeakLocked > announced {
+                    // The measured peak grew past what players were told: tell them more (rule MV3).
+                    try write(final: false)
+                }
             }
             let everyoneStarted = variants.allSatisfy { $0.failed || $0.started } && (audio.map(\.started) ?? true)
             if kind != .vod && !written && everyoneStarted {
@@ -109,11 +125,14 @@ final class MasterPublisher: @unchecked Sendable {
     }
 
     /// Caller holds `lock`.
+    private var audioPeakLocked: Int { audio.map { Bandwidth.peak($0.samples, targetDuration: targetDuration) } ?? 0 }
+
+    /// Caller holds `lock`.
     private func write(final: Bool) throws {
         // A variant is listed once it has a segment and its CODECS are known (from the SPS it produced).
         let live = variants.filter { !$0.failed && !$0.samples.isEmpty && $0.codecs != nil }
         var playlist = MultivariantPlaylist(independentSegments: true, audioRenditions: [], variants: [])
-        let audioPeak = audio.map { Bandwidth.peak($0.samples, targetDuration: targetDuration) } ?? 0
+        let audioPeak = audioPeakLocked
         let audioAverage = audio.map { Bandwidth.average($0.samples) } ?? 0
         if let audio {
             playlist.audioRenditions.append(AudioRendition(groupID: Self.audioGroup, name: Self.audioName, language: nil,
@@ -125,7 +144,11 @@ final class MasterPublisher: @unchecked Sendable {
             let measuredAverage = Bandwidth.average(variant.samples) + audioAverage
             // A finished VOD stream states what it measured. Players of an event stream may have read the
             // master already; its BANDWIDTH may only grow, never promise less than it did.
-            let bandwidth = final && kind == .vod ? measuredPeak : max(measuredPeak, variant.estimatedPeak + (audio?.estimatedPeak ?? 0))
+            // A variant that follows its measurement announces 10 % over its measured peak, so the master is
+            // not rewritten for every segment that adds a little.
+            let headroom = variant.followsMeasurement ? measuredPeak + measuredPeak / 10 : measuredPeak
+            let bandwidth = final && kind == .vod ? measuredPeak : max(headroom, variant.estimatedPeak + (audio?.estimatedPeak ?? 0))
+            if let index = variants.firstIndex(where: { $0.name == variant.name }) { variants[index].announced = bandwidth }
             let average = final ? measuredAverage : variant.estimatedAverage + (audio?.estimatedPeak ?? 0)
             var codecs = [variant.codecs!]
             if hasAudio { codecs.append("mp4a.40.2") }

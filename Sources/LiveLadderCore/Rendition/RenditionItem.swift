@@ -18,6 +18,9 @@ public struct SegmentBoundary: Sendable {
     /// Epoch lock: the segment before it is a GAP entry on the grid (`SegmentRegistry.fill`), whose
     /// stand-in has the audio up to here, so the segment starts with no audio from before its boundary.
     var followsFill = false
+    /// The pass-through rung copies the source from here (false once it fell back to encoding, and in a
+    /// ladder without one).
+    public var copiesSource = false
 }
 
 /// What ingest hands a rendition through its queue, in source order.
@@ -26,6 +29,9 @@ enum RenditionItem: Sendable {
     case video(Frame, pts: Int64, boundary: SegmentBoundary?)
     /// An encoded AAC packet (a reference), timestamps in output ticks.
     case audio(Packet)
+    /// Pass-through: one of the source's compressed video packets, in decode order, its timestamps mapped
+    /// onto the output timeline (output ticks) like its picture's (`PassthroughRelay`).
+    case copied(Packet)
     /// A boundary for renditions that see no video (the fMP4 audio rendition).
     case boundary(SegmentBoundary)
     /// The input was lost: finish the segment in progress at `videoEnd` and be ready for a new session.

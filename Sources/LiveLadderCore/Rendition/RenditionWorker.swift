@@ -24,10 +24,13 @@ import HLSModel
 /// only by the thread of its generation; `failure` is read by others only after `join()`.
 final class RenditionWorker: @unchecked Sendable {
     struct VideoPath {
-        /// The first generation's encoder (made up front, so a bad setting fails the run at once).
-        let encoder: Encoder
+        /// The first generation's encoder (made up front, so a bad setting fails the run at once); nil for
+        /// the pass-through rung, which copies (`copy`) until it falls back to encoding with `settings`.
+        let encoder: Encoder?
         let settings: VideoEncoderSettings
         let frameTicks: Int64
+        /// Pass-through: the source stream the copied packets belong to (docs/passthrough.md).
+        var copy: StreamParameters? = nil
     }
 
     /// What one generation scales, encodes and cuts with. `@unchecked Sendable`: handed once to the thread
@@ -36,11 +39,14 @@ final class RenditionWorker: @unchecked Sendable {
         let scaler: VideoScaler?
         var encoder: Encoder?
         let segmenter: Segmenter
+        /// Pass-through: the segmenter takes the source's packets (`.copied`), not an encoder's.
+        var copying: Bool
 
-        init(scaler: VideoScaler?, encoder: Encoder?, segmenter: Segmenter) {
+        init(scaler: VideoScaler?, encoder: Encoder?, segmenter: Segmenter, copying: Bool) {
             self.scaler = scaler
             self.encoder = encoder
             self.segmenter = segmenter
+            self.copying = copying
         }
     }
 
@@ -121,7 +127,8 @@ final class RenditionWorker: @unchecked Sendable {
         let sink = GenerationSink(publisher: publisher, isCurrent: { [unowned self] in isCurrent(generation) },
                                   published: { [recentAudio] in recentAudio.published(until: $0.startPTS + $0.durationTicks) })
         return Pipeline(scaler: video.map { VideoScaler(width: $0.settings.width, height: $0.settings.height) },
-                        encoder: encoder, segmenter: try makeSegmenter(encoder, sink, midStream))
+                        encoder: encoder, segmenter: try makeSegmenter(encoder, sink, midStream),
+                        copying: encoder == nil && video?.copy != nil)
     }
 
     func start() {
@@ -205,6 +212,9 @@ final class RenditionWorker: @unchecked Sendable {
                 }
             } catch is Abandoned {
                 return
+            } catch let error as PassthroughEnded {
+                pipeline = nil
+                giveUp(error, reason: .encoderError)
             } catch {
                 guard isCurrent(generation) else { return }
                 pipeline = nil
@@ -366,7 +376,9 @@ final class RenditionWorker: @unchecked Sendable {
         guard let boundary, Date() >= until else { return nil }
         do {
             try publisher.recover()
-            let pipeline = try makePipeline(generation: generation, encoder: try video.map { try Encoder(video: $0.settings) },
+            // A pass-through rung resumes copying at a boundary that is a source keyframe.
+            let pipeline = try makePipeline(generation: generation,
+                                            encoder: try video.flatMap { $0.copy != nil && boundary.copiesSource ? nil : try Encoder(video: $0.settings) },
                                             midStream: true)
             // The stand-ins for what it missed are made now, while its first segment is still to come, not
             // when that segment is ready to publish; one with audio waits for the last of it (`run`).
@@ -428,16 +440,24 @@ final class RenditionWorker: @unchecked Sendable {
             recentAudio.hold()
             lock.withLock { state = .down(until: now.addingTimeInterval(backoff)) }
         case .giveUp:
-            failure = error
-            recentAudio.release(keepingFrom: .max)
-            lock.withLock { state = .failed }
-            control.emit(.renditionGivenUp(rendition: name, reason: reason, error: "\(error)"))
             control.log("rendition \(name) failed \(history.failures.count) times in \(Int(policy.budgetWindow)) s; giving it up: \(error)")
-            // A failed rendition stops consuming; closing its queue makes ingest's puts return at once.
-            queue.close(discardPending: true)
-            master.markFailed(rendition: name)
-            if master.everyVideoRenditionFailed { control.stop(because: .allRenditionsFailed) }
+            giveUp(error, reason: reason)
         }
+    }
+
+    /// The rendition stops for good and leaves the master.
+    private func giveUp(_ error: Error, reason: RestartReason) {
+        failure = error
+        recentAudio.release(keepingFrom: .max)
+        lock.withLock {
+            state = .failed
+            lastError = "\(error)"
+        }
+        control.emit(.renditionGivenUp(rendition: name, reason: reason, error: "\(error)"))
+        // A failed rendition stops consuming; closing its queue makes ingest's puts return at once.
+        queue.close(discardPending: true)
+        master.markFailed(rendition: name)
+        if master.everyVideoRenditionFailed { control.stop(because: .allRenditionsFailed) }
     }
 
     /// Throws the injected fault due at `pts`, from where the real failure would come.
@@ -455,7 +475,14 @@ final class RenditionWorker: @unchecked Sendable {
         let segmenter = pipeline.segmenter
         switch item {
         case .video(let frame, let pts, let boundary):
-            guard let video, let scaler = pipeline.scaler, let encoder = pipeline.encoder else { return }
+            guard let video else { return }
+            if pipeline.copying {
+                // Copying, a picture only announces its boundary, until the one that ends pass-through.
+                guard let boundary else { return }
+                guard !boundary.copiesSource else { return try segmenter.expect(boundary) }
+                try startEncoding(pipeline, video)
+            }
+            guard let scaler = pipeline.scaler, let encoder = pipeline.encoder else { return }
             if let boundary { try segmenter.expect(boundary) }
             let picture = scaler.isPassThrough(for: frame) ? frame : try scaler.scale(frame)
             picture.pts = pts
@@ -474,7 +501,15 @@ final class RenditionWorker: @unchecked Sendable {
             lock.withLock { if shedding && queue.count < queue.capacity / 2 { shedding = false } }
             // A call that hung until the watchdog gave up on this thread: touch nothing more.
             guard isCurrent(generation) else { throw Abandoned() }
-            try forward(encoder.drain(), encoder, segmenter, frameTicks: video.frameTicks)
+            try forward(encoder.drain(), extradata: encoder.extradata, segmenter, frameTicks: video.frameTicks)
+        case .copied(let packet):
+            guard let video, pipeline.copying else { return }
+            // The copy takes its faults where an encoder would (LIVELADDER_FAULTS).
+            if let pts = packet.pts, injectedFault(.encoderError, at: pts) {
+                throw FFmpegError(operation: "pass-through [LIVELADDER_FAULTS]", message: "Input/output error")
+            }
+            if let pts = packet.pts, injectedFault(.writeError, at: pts) { publisher.failNextWrite() }
+            try forward([packet], extradata: video.copy?.extradata ?? [], segmenter, frameTicks: video.frameTicks)
         case .audio(let packet):
             if video == nil, let pts = packet.pts {
                 // The audio rendition takes its faults on its own packets.
@@ -509,15 +544,35 @@ final class RenditionWorker: @unchecked Sendable {
     private func drainEncoder(_ pipeline: Pipeline) throws {
         guard let video, let encoder = pipeline.encoder else { return }
         try encoder.send(nil)
-        try forward(encoder.drain(), encoder, pipeline.segmenter, frameTicks: video.frameTicks)
+        try forward(encoder.drain(), extradata: encoder.extradata, pipeline.segmenter, frameTicks: video.frameTicks)
     }
 
-    private func forward(_ packets: [Packet], _ encoder: Encoder, _ segmenter: Segmenter, frameTicks: Int64) throws {
+    /// Pass-through ends at this boundary (docs/passthrough.md). In TS the same muxer and stream go on with
+    /// an encoder at the source's size (SPS in band, continuity counters and audio continue; the encoder
+    /// has no B-frames, so its DTS continue the copy's), after the discontinuity the boundary carries. An
+    /// fMP4 rendition would need a second init segment, which a playlist with one EXT-X-MAP cannot name:
+    /// it is given up instead and leaves the master.
+    private func startEncoding(_ pipeline: Pipeline, _ video: VideoPath) throws {
+        guard pipeline.segmenter.format == .mpegts else {
+            throw PassthroughEnded()
+        }
+        pipeline.encoder = try Encoder(video: video.settings)
+        pipeline.copying = false
+        // CODECS is the encoder's from now on.
+        lock.withLock { codecsReported = false }
+    }
+
+    private struct PassthroughEnded: Error, CustomStringConvertible {
+        var description: String { "pass-through ended and an fMP4 rendition cannot change its init segment mid-stream" }
+    }
+
+    /// `extradata`: the encoder's (or, copying, the source stream's) SPS/PPS, empty when they are in band.
+    private func forward(_ packets: [Packet], extradata: [UInt8], _ segmenter: Segmenter, frameTicks: Int64) throws {
         for packet in packets {
             if !lock.withLock({ codecsReported }) {
-                // CODECS comes from the SPS the encoder really produced: in extradata with global headers
-                // (fMP4), in band before the first IDR otherwise (TS).
-                let source = encoder.extradata.isEmpty ? packet.bytes : encoder.extradata
+                // CODECS comes from the SPS the encoder (or the source) really produced: in extradata with
+                // global headers (fMP4, an MP4 source), in band before the first IDR otherwise (TS).
+                let source = extradata.isEmpty ? packet.bytes : extradata
                 if let sps = H264.findSPS(in: source), let codecs = H264.codecString(sps: sps) {
                     master.setCodecs(rendition: name, codecs: codecs)
                     lock.withLock { codecsReported = true }

@@ -125,15 +125,19 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
         // epoch's grid of 1,024 samples (the same in every instance), so audio sample 0 is at T0.
         let origin = plan.epochGrid == nil ? Self.timelineOrigin : 0
         let slateImage = try options.slateImage.map(Slate.loadImage)
+        // A pass-through rung: H.264 only, and a file's keyframes must fit the grid (docs/passthrough.md).
+        let passthrough = try PassthroughSetup.prepare(plan: plan, input: input, videoIndex: videoInfo.index, source: source,
+                                                       scan: source.kind == .file && !options.realtime)
 
         // Everything that can refuse this input or this ladder (the decoders, every encoder) is opened before
         // the output folder is touched, so a run that cannot start leaves no files behind.
         _ = try Ingest.openDecoder(input, videoInfo.index, lowDelay: plan.lowDelay)
         if let audioInfo { _ = try Ingest.openDecoder(input, audioInfo.index, lowDelay: plan.lowDelay) }
-        var encoders: [Encoder] = []
+        var encoders: [Encoder?] = []
         for rung in plan.rungs {
             do {
-                encoders.append(try Encoder(video: rung.settings))
+                // The pass-through rung copies; it makes its encoder only if it falls back.
+                encoders.append(rung.rendition.passthrough ? nil : try Encoder(video: rung.settings))
             } catch {
                 throw LiveLadderError(.processing, "cannot set up rendition \(rung.rendition.name) (\(rung.rendition.width)x\(rung.rendition.height)): \(error)")
             }
@@ -152,11 +156,15 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
                                               configuration: Self.fingerprint(options.config, plan.ladder, kind), resumable: kind != .vod)
         if let resume { logger.info("continuing the run in \(options.output) at segment \(resume.nextNumber)") }
         let assembly = try PipelineAssembly(plan: plan, options: options, control: control, faults: faults, resume: resume,
-                                            encoders: encoders, audioChain: audioChain, audioOrigin: origin)
+                                            encoders: encoders, audioChain: audioChain, audioOrigin: origin,
+                                            copySource: passthrough?.parameters)
         let workers = assembly.workers
         let videoWorkers = assembly.videoWorkers
         let master = assembly.master
         lock.withLock { self.workers = workers }
+        if let passthrough, let worker = videoWorkers.first(where: { $0.name == plan.passthrough?.rendition.name }) {
+            passthrough.relay.attach(worker: worker, control: control)
+        }
 
         let feed = LadderFeed(
             clock: SegmentClock(origin: Self.timelineOrigin, segmentTicks: plan.segmentTicks, targetDuration: plan.targetDuration,
@@ -175,7 +183,8 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
                                   logger.warning("epoch lock: cannot record the session in the output folder's marker (a resume will start after a discontinuity): \(error)")
                               }
                           })
-            })
+            },
+            passthrough: passthrough?.relay)
         let slate = options.slate || options.slateImage != nil
             ? Slate(feed: feed, image: slateImage, frameTicks: plan.frameTicks) : nil
         var settings = Ingest.Settings()
@@ -316,7 +325,7 @@ public final class LadderRun: WorkerCommands, @unchecked Sendable {
     /// What must match for a later run to continue this one's playlists: the ladder, the segmenting and the
     /// playlist type. Written into the output folder's marker.
     static func fingerprint(_ config: LadderConfig, _ ladder: [ResolvedRendition], _ kind: PlaylistKind) -> String {
-        let rungs = ladder.map { "\($0.name)=\($0.width)x\($0.height)/\($0.videoBitrate)/\($0.maxBitrate)/\($0.preset)/\($0.profile)/\($0.tune ?? "-")" }
+        let rungs = ladder.map { "\($0.name)=\($0.width)x\($0.height)/\($0.videoBitrate)/\($0.maxBitrate)/\($0.preset)/\($0.profile)/\($0.tune ?? "-")\($0.passthrough ? "/copy" : "")" }
         // An epoch-locked run continues only on the same grid.
         let epoch = config.epochLock ? " epoch=\(config.epochMilliseconds ?? 0)" : ""
         return "\(kind.rawValue) \(config.segmentFormat.rawValue) \(config.segmentDuration)s\(epoch) audio=\(config.audio.bitrate)/\(config.audio.sampleRate)/\(config.audio.channels.rawValue) " + rungs.joined(separator: " ")

@@ -14,7 +14,8 @@ struct PipelineAssembly {
     var workers: [RenditionWorker] { videoWorkers + (audioWorker.map { [$0] } ?? []) }
 
     init(plan: RunPlan, options: RunOptions, control: RunControl, faults: [Fault], resume: OutputFolder.ResumePoint?,
-         encoders: [Encoder], audioChain: AudioChain?, audioOrigin: Int64 = LadderRun.timelineOrigin) throws {
+         encoders: [Encoder?], audioChain: AudioChain?, audioOrigin: Int64 = LadderRun.timelineOrigin,
+         copySource: StreamParameters? = nil) throws {
         let registry = SegmentRegistry()
         self.registry = registry
         let segmentLog = try options.segmentLog.map { try SegmentLog(path: $0) }
@@ -34,7 +35,8 @@ struct PipelineAssembly {
         func worker(name: String, video: RenditionWorker.VideoPath?, audio: AudioEncoderSettings?, queueCapacity: Int,
                     makeSegmenter: @escaping (Encoder?, SegmentSink, Bool) throws -> Segmenter) throws -> RenditionWorker {
             let filler = GapFiller(format: format,
-                                   video: video.map { .init(settings: $0.settings, frameTicks: $0.frameTicks, extradata: $0.encoder.extradata) },
+                                   video: video.map { .init(settings: $0.settings, frameTicks: $0.frameTicks,
+                                                                   extradata: $0.encoder?.extradata ?? $0.copy?.extradata ?? []) },
                                    audio: audio, audioOrigin: audioOrigin,
                                    log: { control.log("rendition \(name): \($0)") })
             let publisher = try RenditionPublisher(name: name, outputDirectory: options.output, format: plan.segmentFormat,
@@ -53,10 +55,16 @@ struct PipelineAssembly {
             let inBand = plan.inBandAudio ? audioChain?.encoder : nil
             videoWorkers = try zip(plan.rungs, encoders).map { rung, encoder in
                 try worker(name: rung.rendition.name,
-                           video: .init(encoder: encoder, settings: rung.settings, frameTicks: plan.frameTicks),
-                           audio: plan.inBandAudio ? plan.audio : nil, queueCapacity: plan.queueCapacity,
-                           makeSegmenter: { video, sink, midStream in
-                               try Segmenter(format: format, video: video, audio: inBand, sink: sink, midStream: midStream,
+                           video: .init(encoder: encoder, settings: rung.settings, frameTicks: plan.frameTicks,
+                                        copy: rung.rendition.passthrough ? copySource : nil),
+                           // The pass-through rung's queue carries the source's packets beside the pictures.
+                           audio: plan.inBandAudio ? plan.audio : nil,
+                           queueCapacity: plan.queueCapacity * (rung.rendition.passthrough ? 2 : 1),
+                           makeSegmenter: { [frameRate = plan.frameRate] video, sink, midStream in
+                               // Without an encoder, the pass-through rung's segmenter takes the source's packets.
+                               try Segmenter(format: format, video: video,
+                                             copying: video == nil && rung.rendition.passthrough ? copySource : nil,
+                                             frameRate: frameRate, audio: inBand, sink: sink, midStream: midStream,
                                              partTicks: partTicks) })
             }
             if let audioChain, plan.audioRendition {

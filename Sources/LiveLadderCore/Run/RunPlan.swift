@@ -63,6 +63,8 @@ struct RunPlan: Sendable {
     let audioEstimate: Int
 
     var ladder: [ResolvedRendition] { rungs.map(\.rendition) }
+    /// The pass-through rung (docs/passthrough.md), if the ladder has one.
+    var passthrough: Rung? { rungs.first { $0.rendition.passthrough } }
 
     init(config: LadderConfig, kind: PlaylistKind, realtime: Bool, source: Source,
          processors: Int = ProcessInfo.processInfo.activeProcessorCount, deterministic: Bool = false) throws {
@@ -98,7 +100,7 @@ struct RunPlan: Sendable {
         lowDelay = !source.isFinite || realtime
         liveFeed = !source.endsAtEndOfInput || realtime
         epochGrid = try Self.epochGrid(config, kind: kind, liveFeed: liveFeed, frameRate: frameRateAssumed ? nil : frameRate,
-                                       deterministic: deterministic)
+                                       deterministic: deterministic, passthrough: ladder.contains { $0.passthrough })
         queueCapacity = liveFeed ? LadderRun.liveQueueCapacity(frameRate: frameRate.doubleValue) : LadderRun.queueCapacity
 
         let format = format
@@ -113,6 +115,11 @@ struct RunPlan: Sendable {
                 globalHeader: format == .fragmentedMP4,
                 threads: deterministic ? 1 : Self.encoderThreads(for: rung, in: ladder, processors: processors))
             settings.lowLatency = lowDelay
+            if rung.passthrough {
+                // The encoder a live pass-through rung falls back to: no B-frames, so its DTS go on from
+                // the copied stream's in the same muxer (docs/passthrough.md).
+                settings.tune = "zerolatency"
+            }
             // Parts are only as early as the encoder lets pictures out: B-frames and the rate-control
             // lookahead hold a dozen frames (about 0.4 s at 30 fps) before the first packet. With parts,
             // x264's zerolatency tune, unless the rung names a tune of its own.
@@ -137,16 +144,20 @@ struct RunPlan: Sendable {
         master = ladder.map { rung in
             MasterPublisher.Variant(name: rung.name, width: rung.width, height: rung.height, frameRate: frameRate.doubleValue,
                                     estimatedPeak: Int(Double(rung.maxBitrate) * overhead) + inBand,
-                                    estimatedAverage: Int(Double(rung.videoBitrate) * overhead) + inBand)
+                                    estimatedAverage: Int(Double(rung.videoBitrate) * overhead) + inBand,
+                                    followsMeasurement: rung.passthrough)
         }
     }
 
     /// The epoch-locked grid, or why this run cannot be locked: it needs a live input (frames that arrive on
     /// the wall clock), a known frame rate, and a segment that is a whole number of frames.
     static func epochGrid(_ config: LadderConfig, kind: PlaylistKind, liveFeed: Bool, frameRate: Rational?,
-                          deterministic: Bool) throws -> EpochGrid? {
+                          deterministic: Bool, passthrough: Bool = false) throws -> EpochGrid? {
         guard config.epochLock else { return nil }
         func refuse(_ why: String) -> LiveLadderError { LiveLadderError(.badConfig, "epoch lock: \(why)") }
+        guard !passthrough else {
+            throw refuse("cannot be combined with a pass-through rung yet (its segments start at the source's keyframes, not on the wall-clock grid); encode every rung, or drop epochLock")
+        }
         guard !deterministic else { throw refuse("cannot be combined with --deterministic (whose timeline is a fixed clock, not the wall clock)") }
         guard liveFeed, kind != .vod else {
             throw refuse("needs a live input whose frames arrive on the wall clock (a network feed, or a file with --realtime) and a live or event playlist")
@@ -177,9 +188,11 @@ struct RunPlan: Sendable {
     /// of the ladder's pixels (at least one thread). Fewer frame threads per encoder means less duplicated
     /// work and fewer frames held in flight: measured with tools/bench.sh, about 5 % less CPU and 10 % less
     /// memory than letting every encoder size itself for the whole machine.
+    /// A pass-through rung encodes nothing while it copies: the others share the budget without it (it
+    /// gets its own share only for a fallback).
     static func encoderThreads(for rung: ResolvedRendition, in ladder: [ResolvedRendition], processors: Int) -> Int {
         let pixels = Double(rung.width * rung.height)
-        let total = ladder.reduce(0.0) { $0 + Double($1.width * $1.height) }
+        let total = ladder.filter { !$0.passthrough || $0 == rung }.reduce(0.0) { $0 + Double($1.width * $1.height) }
         let budget = 1.5 * Double(processors)
         return max(1, Int((budget * pixels / max(total, 1)).rounded()))
     }

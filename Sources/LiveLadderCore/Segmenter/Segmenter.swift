@@ -69,6 +69,9 @@ final class Segmenter {
     /// A restarted rendition's segmenter: the audio before its first boundary is in the previous segment,
     /// which an earlier generation wrote.
     private let midStream: Bool
+    /// A restarted rendition's first boundary: audio before it that arrives after it (a copied keyframe
+    /// comes at once, where an encoder's comes frames later) belongs to the previous generation's segment.
+    private var resumedAt: Int64?
     /// Video held back at a boundary until the audio of the segment it closes is in (`video`).
     private var heldVideo: [(packet: Packet, frameTicks: Int64)] = []
     /// The end of the latest audio packet received, output ticks.
@@ -82,12 +85,18 @@ final class Segmenter {
     /// The bytes of the segment's parts so far: the segment is their concatenation.
     private var partBytes: [UInt8] = []
 
-    init(format: ContainerFormat, video: Encoder?, audio: Encoder?, sink: SegmentSink, midStream: Bool = false,
-         partTicks: Int64? = nil) throws {
+    /// `copying`: without an encoder, the video stream carries the source's packets as they are
+    /// (pass-through; `frameRate` sets an fMP4 stream's clock).
+    init(format: ContainerFormat, video: Encoder?, copying: StreamParameters? = nil, frameRate: Rational = Rational(0, 1),
+         audio: Encoder?, sink: SegmentSink, midStream: Bool = false, partTicks: Int64? = nil) throws {
         self.partTicks = partTicks
         self.midStream = midStream
         let muxer = try MemoryMuxer(format: format)
-        videoStream = try video.map { try muxer.addStream(for: $0) }
+        if let video {
+            videoStream = try muxer.addStream(for: video)
+        } else {
+            videoStream = try copying.map { try muxer.addStream(copying: $0, frameRate: frameRate) }
+        }
         audioStream = try audio.map { try muxer.addStream(for: $0) }
         self.muxer = muxer
         self.sink = sink
@@ -95,6 +104,9 @@ final class Segmenter {
         let header = muxer.takeBytes()
         if format == .fragmentedMP4 { try sink.initSegment(header) }
     }
+
+    /// The container it packs.
+    var format: ContainerFormat { muxer.format }
 
     /// Announces a boundary. Renditions with video also learn it here, before its frame is encoded.
     func expect(_ boundary: SegmentBoundary) throws {
@@ -146,6 +158,7 @@ final class Segmenter {
                 // at the join is a non-monotonic DTS to every player (rule S7).
                 let afterStandIn = midStream || boundary.followsFill
                 pendingAudio.removeAll { afterStandIn ? ($0.pts ?? .min) < boundary.pts : Self.endsBefore($0, boundary.pts) }
+                if midStream { resumedAt = boundary.pts }
                 started = true
             } else if open == nil {
                 // A new session after `closeSession`: audio from before its boundary is the previous
@@ -175,6 +188,7 @@ final class Segmenter {
     /// One encoded audio packet, timestamps in output ticks.
     func audio(_ packet: Packet) throws {
         guard audioStream != nil, let pts = packet.pts else { return }
+        if let resumedAt, pts < resumedAt { return }
         pendingAudio.append(packet)
         audioCoveredUntil = max(audioCoveredUntil, pts + max(packet.duration, 1))
         if let first = heldVideo.first?.packet.pts, audioCoveredUntil >= first {

@@ -33,11 +33,18 @@ public struct SegmentClock: Sendable {
         public let startsSegment: Bool
     }
 
-    /// Places the frame at `pts` (output ticks, increasing) that lasts `frameTicks`.
-    public mutating func place(pts: Int64, frameTicks: Int64) -> Placement {
+    /// Pass-through mode (docs/passthrough.md): only a frame that was a keyframe in the source starts a
+    /// segment, the first at or after each grid line (`KeyframeSnapping` decides when to give the mode up).
+    public var keyframeAligned = false
+    /// No frame of the session has been placed yet: the next one starts a segment whatever it is.
+    public var awaitingFirstFrame: Bool { gridIndex < 0 }
+
+    /// Places the frame at `pts` (output ticks, increasing) that lasts `frameTicks`; `sourceKeyframe`
+    /// matters only when `keyframeAligned`.
+    public mutating func place(pts: Int64, frameTicks: Int64, sourceKeyframe: Bool = true) -> Placement {
         let index = (pts - origin) >= 0 ? (pts - origin) / segmentTicks : -1
         let overlong = gridIndex >= 0 && pts + frameTicks - segmentStart > maximumTicks
-        if index > gridIndex || gridIndex < 0 || overlong {
+        if gridIndex < 0 || ((!keyframeAligned || sourceKeyframe) && (index > gridIndex || overlong)) {
             gridIndex = max(index, gridIndex, 0)
             segmentNumber += 1
             segmentStart = pts

@@ -146,7 +146,7 @@ public final class MetricsObserver: RunObserver, @unchecked Sendable {
             apply(snapshot, at: time)
         case .pushResult(let result):
             push(result)
-        case .alertSet, .alertCleared, .runSummary, .runStopped:
+        case .alertSet, .alertCleared, .runSummary, .runStopped, .passthroughFellBack:
             break
         }
     }
