@@ -8,7 +8,7 @@ final class ConfigNodeReaderTests: XCTestCase {
     func testUnknownTopLevelKey() {
         assertParseError(
             "colour: red\n",
-            "colour: unknown key (allowed: segmentDuration, segmentFormat, partDuration, allowUpscale, renditions, audio)"
+            "colour: unknown key (allowed: segmentDuration, segmentFormat, partDuration, allowUpscale, renditions, audio, epochLock, epoch)"
         )
     }
 
@@ -31,7 +31,7 @@ final class ConfigNodeReaderTests: XCTestCase {
     func testOddKeysAreQuotedInThePath() {
         assertParseError(
             "\"audio.bitrate\": 128k\n",
-            "\"audio.bitrate\": unknown key (allowed: segmentDuration, segmentFormat, partDuration, allowUpscale, renditions, audio)"
+            "\"audio.bitrate\": unknown key (allowed: segmentDuration, segmentFormat, partDuration, allowUpscale, renditions, audio, epochLock, epoch)"
         )
     }
 
@@ -44,11 +44,11 @@ final class ConfigNodeReaderTests: XCTestCase {
     func testTopLevelMustBeAMapping() {
         assertParseError(
             "- 720p\n- 480p\n",
-            "top level: expected a mapping (keys: segmentDuration, segmentFormat, partDuration, allowUpscale, renditions, audio), found a list"
+            "top level: expected a mapping (keys: segmentDuration, segmentFormat, partDuration, allowUpscale, renditions, audio, epochLock, epoch), found a list"
         )
         assertParseError(
             "720p\n",
-            "top level: expected a mapping (keys: segmentDuration, segmentFormat, partDuration, allowUpscale, renditions, audio),"
+            "top level: expected a mapping (keys: segmentDuration, segmentFormat, partDuration, allowUpscale, renditions, audio, epochLock, epoch),"
                 + " found a single value"
         )
     }

@@ -59,10 +59,15 @@ BASES = [
         "renditions": [{"name": "copy", "passthrough": True, "videoBitrate": "300k"},
                        {"name": "54p", "height": 54, "videoBitrate": "100k", "preset": "ultrafast", "passthrough": False}],
     },
+    {  # epoch lock (docs/redundancy.md): a file input is refused (exit 3, one line); mutations break the epoch
+        "segmentDuration": 2, "epochLock": True, "epoch": "2026-01-01T00:00:00Z",
+        "renditions": [{"name": "90p", "height": 90, "videoBitrate": "200k", "preset": "ultrafast"}],
+    },
 ]
 
 KEYS = ["segmentDuration", "segmentFormat", "partDuration", "allowUpscale", "renditions", "audio", "name", "width", "height",
-        "videoBitrate", "maxBitrate", "preset", "profile", "tune", "bitrate", "sampleRate", "channels", "passthrough"]
+        "videoBitrate", "maxBitrate", "preset", "profile", "tune", "bitrate", "sampleRate", "channels", "passthrough",
+        "epochLock", "epoch"]
 
 NUMBERS = ["9.3e15", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
            "18446744073709551616", "1e309", "-1e309", "4.9e-324", "-1", "-0.0", "0", "0.0", "1e-9",
