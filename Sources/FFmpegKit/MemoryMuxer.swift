@@ -122,6 +122,15 @@ public final class MemoryMuxer {
         try check(av_write_frame(context, packet.pointer), "av_write_frame(\(format.rawValue))")
     }
 
+    /// The next packet does not continue the timeline (fMP4; TS needs nothing): its fragment's `tfdt` is its
+    /// own DTS. Without it the mp4 muxer makes a fragment's first sample continue the previous fragment and
+    /// stretches that sample's duration over the hole (an epoch-locked run's next input session starts a
+    /// few seconds after the last one ended). The muxer consumes the flag on its next packet.
+    public func markDiscontinuity() throws(FFmpegError) {
+        guard format == .fragmentedMP4, let options = context.pointee.priv_data else { return }
+        try check(av_opt_set(options, "movflags", "+frag_discont", 0), "av_opt_set(movflags +frag_discont)")
+    }
+
     /// Ends the current piece: flushes buffered PES data (TS) or closes the fragment (fMP4), then pushes
     /// everything into the byte sink, so `takeBytes()` returns a complete segment.
     public func cut() throws(FFmpegError) {

@@ -34,12 +34,12 @@ final class EpochLockTests: XCTestCase {
     }
 
     /// One encoder publishing the same MPEG-TS to both instances' UDP ports, in real time.
-    private func publish(_ root: String, rate: String, seconds: Int, ports: (UInt16, UInt16), log: String) throws -> Background {
+    private func publish(_ root: String, rate: String, seconds: Int, ports: (UInt16, UInt16), also: [UInt16] = [], log: String) throws -> Background {
         try Background.ffmpeg([
             "-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=\(rate)", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
             "-t", "\(seconds)", "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
             "-map", "0:v", "-map", "1:a", "-f", "tee",
-            "[f=mpegts:onfail=ignore]udp://127.0.0.1:\(ports.0)?pkt_size=1316|[f=mpegts:onfail=ignore]udp://127.0.0.1:\(ports.1)?pkt_size=1316",
+            ([ports.0, ports.1] + also).map { "[f=mpegts:onfail=ignore]udp://127.0.0.1:\($0)?pkt_size=1316" }.joined(separator: "|"),
         ], log: root + "/" + log)
     }
 
@@ -115,23 +115,29 @@ final class EpochLockTests: XCTestCase {
     /// The publisher stops and a new one starts 3 s later (new timestamps): both instances end the first
     /// session at the same frame, list the same GAP entries, and start the new session after one
     /// discontinuity at the same grid line, so every entry still agrees, discontinuity sequence included.
+    /// A third instance, in fMP4 with the slate filling the outage, must pass check across the same break.
     func testANewInputSessionStartsAtTheSameGridLineInBothInstances() throws {
         let root = try temporaryFolder(self, "epoch")
         let config = try writeConfig(root, segmentDuration: "2", format: "ts")
+        let slateConfig = try writeConfig(root + "/c-config", segmentDuration: "2", format: "fmp4")
         let ports = (freePort(), freePort())
+        let slatePort = freePort()
         let a = try instance(root, "a", ports.0, config: config, log: "a.log", extra: ["--no-slate"])
         let b = try instance(root, "b", ports.1, config: config, log: "b.log", extra: ["--no-slate"])
+        let c = try instance(root, "c", slatePort, config: slateConfig, log: "c.log", extra: ["--part-duration", "0.5"])
         Thread.sleep(forTimeInterval: 0.3)
-        let first = try publish(root, rate: "30", seconds: 11, ports: ports, log: "publisher1.log")
+        let first = try publish(root, rate: "30", seconds: 11, ports: ports, also: [slatePort], log: "publisher1.log")
         XCTAssertEqual(first.wait(timeout: 30), 0, first.output)
-        Thread.sleep(forTimeInterval: 3)
-        let second = try publish(root, rate: "30", seconds: 11, ports: ports, log: "publisher2.log")
+        Thread.sleep(forTimeInterval: 4)
+        let second = try publish(root, rate: "30", seconds: 11, ports: ports, also: [slatePort], log: "publisher2.log")
         XCTAssertEqual(second.wait(timeout: 30), 0, second.output)
         Thread.sleep(forTimeInterval: 1)
-        a.signal(SIGTERM)
-        b.signal(SIGTERM)
+        for process in [a, b, c] { process.signal(SIGTERM) }
         XCTAssertEqual(a.wait(timeout: 20), 0, a.output)
         XCTAssertEqual(b.wait(timeout: 20), 0, b.output)
+        XCTAssertEqual(c.wait(timeout: 20), 0, c.output)
+        let slated = try MediaPlaylist.parse(String(contentsOfFile: "\(root)/c/180p/index.m3u8", encoding: .utf8))
+        XCTAssertEqual(slated.segments.filter(\.discontinuity).count, 1, "the slate's instance: one discontinuity, where the new session starts")
         for name in Self.renditions {
             let x = try describe(MediaPlaylist.parse(String(contentsOfFile: "\(root)/a/\(name)/index.m3u8", encoding: .utf8)), folder: "\(root)/a/\(name)")
             let y = try describe(MediaPlaylist.parse(String(contentsOfFile: "\(root)/b/\(name)/index.m3u8", encoding: .utf8)), folder: "\(root)/b/\(name)")
@@ -147,7 +153,7 @@ final class EpochLockTests: XCTestCase {
                 XCTAssertEqual(x[number]!.discontinuitySequence, y[number]!.discontinuitySequence, "\(name) segment \(number): discontinuity sequence")
             }
         }
-        for folder in ["a", "b"] {
+        for folder in ["a", "b", "c"] {
             let report = try HLSCheck.run(path: root + "/" + folder, options: CheckOptions(live: false))
             XCTAssertTrue(report.passed, "\(folder): " + report.failures.map(\.description).joined(separator: "\n"))
         }

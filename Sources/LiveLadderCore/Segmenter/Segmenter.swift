@@ -206,6 +206,8 @@ final class Segmenter {
     func closeSession(videoEnd: Int64, inputCompletedAt: Date?) throws {
         try releaseHeldVideo()
         try closeOpenSegment(videoEnd: videoEnd, audioBefore: videoEnd, inputCompletedAt: inputCompletedAt)
+        // The next session may start after a hole (epoch lock): its first fragment starts at its own time.
+        try muxer.markDiscontinuity()
     }
 
     /// Writes what is left and closes the last segment, which ends at `videoEnd` (or the audio's end).
