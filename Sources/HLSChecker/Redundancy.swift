@@ -43,9 +43,14 @@ package struct Redundancy {
         backupGroups = groups { $0 != .primary }.subtracting(groups { $0 == .primary })
     }
 
-    /// Whether the variant at `index` is a backup that is not read (its URI leaves the folder).
+    /// Whether the variant at `index` is a backup that is not read: its URI leaves the folder, and it is an
+    /// http(s) URL (another server's copy, whatever MV9 finds wrong with it) or repeats a primary. A path
+    /// out of the folder (`/…`, `../`) that repeats no primary is no backup of anything here: MV9 names
+    /// it, and it is read like any variant, so URI1 refuses it as it would without backups.
     package func skips(_ variant: MasterPlaylist.Variant, at index: Int) -> Bool {
-        roles[index] != .primary && variant.uri.map(Self.leavesFolder) == true
+        guard case .backup(of: let primary) = roles[index], let uri = variant.uri, Self.leavesFolder(uri) else { return false }
+        let lower = uri.lowercased()
+        return primary != nil || lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 
     /// Whether an audio rendition is a backup's that is not read.

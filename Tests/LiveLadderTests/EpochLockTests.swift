@@ -192,35 +192,28 @@ final class EpochLockTests: XCTestCase {
 /// only go up, across restarts of the process too.
 final class SequenceWatcher: @unchecked Sendable {
     private let lock = NSLock()
-    private var running = true
     private var failures: [String] = []
-    private let finished = DispatchSemaphore(value: 0)
+    private var seen: [String: (first: Int, last: Int)] = [:]
+    private var loop: PollingLoop?
 
     init(folders: [String], renditions: [String]) {
-        Thread { [self] in
-            var seen: [String: (first: Int, last: Int)] = [:]
-            while lock.withLock({ running }) {
-                for folder in folders {
-                    for name in renditions {
-                        let path = folder + "/" + name + "/index.m3u8"
-                        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-                              let playlist = try? MediaPlaylist.parse(text) else { continue }
-                        let now = (playlist.mediaSequence, playlist.mediaSequence + playlist.segments.count - 1)
-                        if let before = seen[path], now.0 < before.first || now.1 < before.last {
-                            lock.withLock { failures.append("\(path): from \(before) to \(now)") }
-                        }
-                        seen[path] = (now.0, now.1)
-                    }
-                }
-                Thread.sleep(forTimeInterval: 0.2)
+        let paths = folders.flatMap { folder in renditions.map { folder + "/" + $0 + "/index.m3u8" } }
+        loop = PollingLoop(interval: 0.2) { [self] _ in for path in paths { look(path) } }
+    }
+
+    private func look(_ path: String) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let playlist = try? MediaPlaylist.parse(text) else { return }
+        let now = (first: playlist.mediaSequence, last: playlist.mediaSequence + playlist.segments.count - 1)
+        lock.withLock {
+            if let before = seen[path], now.first < before.first || now.last < before.last {
+                failures.append("\(path): from \(before) to \(now)")
             }
-            finished.signal()
-        }.start()
+            seen[path] = now
+        }
     }
 
     func stop() -> [String] {
-        lock.withLock { running = false }
-        finished.wait()
+        loop?.stop()
         return lock.withLock { failures }
     }
 }

@@ -85,6 +85,31 @@ final class Background {
     }
 }
 
+/// A watcher's background loop: `body(round)` every `interval` seconds until `stop()`, which returns once
+/// the round in progress has finished.
+final class PollingLoop: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = true
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(interval: Double, _ body: @escaping @Sendable (Int) -> Void) {
+        Thread { [self] in
+            var round = 0
+            while lock.withLock({ running }) {
+                round += 1
+                body(round)
+                Thread.sleep(forTimeInterval: interval)
+            }
+            finished.signal()
+        }.start()
+    }
+
+    func stop() {
+        lock.withLock { running = false }
+        finished.wait()
+    }
+}
+
 /// Waits until `condition` holds or `timeout` passes.
 func eventually(timeout: Double, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
@@ -105,8 +130,7 @@ final class LiveWatcher: @unchecked Sendable {
     private let listSize: Int
     private let lock = NSLock()
     private var failures: [String] = []
-    private var running = true
-    private let finished = DispatchSemaphore(value: 0)
+    private var loop: PollingLoop?
     private(set) var snapshots = 0
     /// Once the publisher is gone, the last segment closes when the loss is detected (after the input
     /// timeout), not when its last frame arrived: the wall-clock check stops there.
@@ -128,21 +152,12 @@ final class LiveWatcher: @unchecked Sendable {
         self.renditions = renditions
         self.listSize = listSize
         self.wallClockRenditions = wallClockRenditions ?? Set(renditions)
-        Thread { [self] in
-            var round = 0
-            while lock.withLock({ running }) {
-                round += 1
-                takeSnapshot(runCheck: round % 4 == 0)
-                Thread.sleep(forTimeInterval: 0.5)
-            }
-            finished.signal()
-        }.start()
+        loop = PollingLoop(interval: 0.5) { [self] round in takeSnapshot(runCheck: round % 4 == 0) }
     }
 
     /// Stops watching; returns every violation seen.
     func stop() -> [String] {
-        lock.withLock { running = false }
-        finished.wait()
+        loop?.stop()
         return lock.withLock { failures }
     }
 
