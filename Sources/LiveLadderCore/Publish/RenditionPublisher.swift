@@ -47,8 +47,9 @@ final class RenditionPublisher: SegmentSink {
     private var partCounts: [Int: Int] = [:]
     /// The playlist continues a previous run's (`resume`): its numbering is already set.
     private var resumedPlaylist = false
-    /// GAP entries for spans the whole ladder missed (epoch lock: an outage, a crashed process's
-    /// downtime), which are not losses of this rendition's.
+    /// GAP entries that are not this run's rendition losses: spans the whole ladder missed (epoch lock:
+    /// an outage, a crashed process's downtime), and those a resumed playlist already had (the crashed
+    /// process's, which its own exit reported).
     private var filledGaps = 0
 
     init(name: String, outputDirectory: String, format: SegmentFormatChoice, kind: PlaylistKind, listSize: Int,
@@ -95,6 +96,7 @@ final class RenditionPublisher: SegmentSink {
             playlist.segments = previous.segments
             playlist.map = previous.map
             resumedPlaylist = true
+            filledGaps = previous.segments.filter(\.gap).count
             // The master's measured bit rates cover the whole playlist, the previous run's segments too.
             master.seed(rendition: name, samples: previous.segments.filter { !$0.gap }.compactMap { segment in
                 (try? FileManager.default.attributesOfItem(atPath: directory + "/" + segment.uri))?[.size].flatMap { $0 as? Int }

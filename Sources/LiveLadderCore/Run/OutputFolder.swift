@@ -137,16 +137,18 @@ enum OutputFolder {
         }
         // A crash between one rendition's segment and another's leaves them a segment apart. The one
         // behind lists what it never wrote as a gap, as its sibling has it, so all go on from one number.
-        var known: [Int: MediaSegment] = [:]
-        for playlist in playlists.values {
+        // A video rendition's gap takes a video sibling's segment, whose duration is the video's (the audio
+        // rendition's segments run up to an AAC frame longer or shorter), and the audio's takes the audio's.
+        var known: [Bool: [Int: MediaSegment]] = [:]
+        for (name, playlist) in playlists {
             for (index, segment) in playlist.segments.enumerated() where !segment.gap {
-                known[playlist.mediaSequence + index] = segment
+                known[name == audioFolder, default: [:]][playlist.mediaSequence + index] = segment
             }
         }
         for (name, var playlist) in playlists {
             while playlist.mediaSequence + playlist.segments.count < next {
                 let number = playlist.mediaSequence + playlist.segments.count
-                guard var segment = known[number] else { break }
+                guard var segment = known[name == audioFolder]?[number] ?? known[name != audioFolder]?[number] else { break }
                 segment.gap = true
                 playlist.segments.append(segment)
             }
