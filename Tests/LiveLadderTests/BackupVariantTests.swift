@@ -99,6 +99,14 @@ final class BackupVariantTests: XCTestCase {
             }
             let check = try liveladder("check", out)
             XCTAssertEqual(check.status, 0, "check: \(check.stdout)\(check.stderr)")
+            // summarize (regress's reader) lists the backups in the master and reads only this folder's copies.
+            let summary = try liveladder("summarize", out, "--json")
+            XCTAssertEqual(summary.status, 0, summary.stderr)
+            let json = try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as? [String: Any]
+            let variants = (json?["master"] as? [String: Any])?["variants"] as? [Any]
+            XCTAssertEqual(variants?.count, master.variants.count, "primaries and backups in the master's summary")
+            XCTAssertEqual((json?["renditions"] as? [Any])?.count, master.variants.count / 2 + (format == "fmp4" ? 1 : 0),
+                           "only the primaries (and the audio) are read")
         }
     }
 }

@@ -126,12 +126,13 @@ final class LadderFeed: @unchecked Sendable {
     func startSession(_ start: SessionStart) throws {
         try lock.withLock {
             counters.sessions += 1
-            guard epoch == nil || lastVideoPTS == nil else {
+            guard epoch == nil else {
                 // Epoch lock: every new input session (a looped file, a publisher back after the slate) is
-                // mapped to the wall clock afresh, so it starts after a discontinuity at a later grid line.
-                // What ran before it (the slate) ends where its last frame does.
-                if pendingStart == nil { try endSessionLocked() }
-                beginMapping(.afterBreak)
+                // mapped to the wall clock afresh, so it starts after a discontinuity at a later grid line
+                // (and what the lost session's frames said about the mapping is forgotten, even when none
+                // of them was output). What ran before it (the slate) ends where its last frame does.
+                if lastVideoPTS != nil && pendingStart == nil { try endSessionLocked() }
+                beginMapping(lastVideoPTS == nil ? .first : .afterBreak)
                 return
             }
             pendingStart = lastVideoPTS == nil ? .first : start

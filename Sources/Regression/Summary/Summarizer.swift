@@ -28,8 +28,13 @@ public enum Summarizer {
             throw SummaryError("\(path) is not a multivariant playlist (no EXT-X-STREAM-INF); pass the master playlist or its folder")
         }
         let masterSummary = try summarizeMaster(master, shownAs: path)
-        var wanted: [(uri: String, role: String)] = master.variants.compactMap { $0.uri.map { ($0, "video") } }
-        wanted += master.audioMedia.compactMap { $0.uri.map { ($0, "audio") } }
+        // Backups that name another instance's copy (`--backup-base-url`, rule MV9) are in the master's
+        // summary but are not read: they are outside this folder.
+        let redundancy = Redundancy(master)
+        var wanted: [(uri: String, role: String)] = master.variants.enumerated().compactMap { index, variant in
+            redundancy.skips(variant, at: index) ? nil : variant.uri.map { ($0, "video") }
+        }
+        wanted += master.audioMedia.compactMap { media in redundancy.skips(media) ? nil : media.uri.map { ($0, "audio") } }
         var seen: Set<String> = []
         var renditions: [RenditionSummary] = []
         for (uri, role) in wanted where seen.insert(uri).inserted {
