@@ -159,6 +159,64 @@ final class EpochLockTests: XCTestCase {
         }
     }
 
+    /// A live instance down for longer than its window (here 6 s of 0.5 s segments, a 3-segment window)
+    /// goes on at the grid line after its downtime: the playlist's sequence jumps over what no playlist
+    /// could ever list (no stand-in is made for those), never back, and the output passes check.
+    func testADowntimeLongerThanTheWindowIsSkippedNotFilled() throws {
+        let root = try temporaryFolder(self, "epoch")
+        let config = try writeConfig(root, segmentDuration: "0.5", format: "ts")
+        let ports = (freePort(), freePort())
+        func live(_ log: String) throws -> Background {
+            try Background(Repo.executable, ["run", "--input", "udp://127.0.0.1:\(ports.0)", "--output", root + "/a", "--config", config,
+                                             "--playlist-type", "live", "--list-size", "3", "--input-timeout", "3", "--quiet",
+                                             "--events", root + "/" + log + ".events", "--events-segments"],
+                           log: root + "/" + log)
+        }
+        var a = try live("a1.log")
+        Thread.sleep(forTimeInterval: 0.3)
+        let publisher = try publish(root, rate: "30", seconds: 24, ports: ports, log: "publisher.log")
+        let watcher = SequenceWatcher(folders: [root + "/a"], renditions: Self.renditions)
+        XCTAssertTrue(eventually(timeout: 20) { ((try? self.numbers(root + "/a/180p/index.m3u8"))?.count ?? 0) >= 4 }, a.output)
+        let before = try numbers(root + "/a/180p/index.m3u8").last ?? 0
+        a.signal(SIGKILL)
+        XCTAssertEqual(a.wait(timeout: 10), SIGKILL)
+        Thread.sleep(forTimeInterval: 6)
+        a = try live("a2.log")
+        XCTAssertTrue(eventually(timeout: 20) {
+            let playlist = try? MediaPlaylist.parse(String(contentsOfFile: root + "/a/180p/index.m3u8", encoding: .utf8))
+            return playlist?.segments.contains { !$0.gap && $0.uri != "segment-\(before).ts" } == true
+                && (playlist?.mediaSequence ?? 0) > before
+        }, "the resumed instance publishes past its downtime: \(a.output)")
+        Thread.sleep(forTimeInterval: 3)
+        a.signal(SIGTERM)
+        XCTAssertEqual(a.wait(timeout: 20), 0, a.output)
+        publisher.signal(SIGTERM)
+        XCTAssertEqual(watcher.stop(), [], "the sequence went back")
+        let playlist = try MediaPlaylist.parse(String(contentsOfFile: root + "/a/180p/index.m3u8", encoding: .utf8))
+        XCTAssertFalse(playlist.segments.contains(where: \.discontinuity), "the same input session: no discontinuity")
+        // The GAP entries the resumed process published: only the last few of the downtime (the window's
+        // worth), not the first ones, which no playlist could ever list.
+        let events = try String(contentsOfFile: root + "/a2.log.events", encoding: .utf8).split(separator: "\n")
+        let gaps = try events.compactMap { line -> Int? in
+            let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let data = event?["data"] as? [String: Any]
+            guard event?["type"] as? String == "segment.published", data?["rendition"] as? String == "180p",
+                  data?["gap"] as? Bool == true else { return nil }
+            return data?["number"] as? Int
+        }
+        let firstNew = try XCTUnwrap(events.compactMap { line -> Int? in
+            let event = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let data = event?["data"] as? [String: Any]
+            return event?["type"] as? String == "segment.published" && data?["gap"] as? Bool == false ? data?["number"] as? Int : nil
+        }.min())
+        XCTAssertGreaterThan(firstNew - before - 1, 8, "about 6 s of 0.5 s segments were missed")
+        XCTAssertFalse(gaps.contains(before + 1), "the downtime's first segment was skipped, not filled: \(gaps)")
+        XCTAssertFalse(gaps.isEmpty)
+        XCTAssertLessThanOrEqual(gaps.count, 8, "at most a window's worth of GAP entries: \(gaps)")
+        let report = try HLSCheck.run(path: root + "/a", options: CheckOptions(live: true))
+        XCTAssertTrue(report.passed, report.failures.map(\.description).joined(separator: "\n"))
+    }
+
     private func numbers(_ path: String) throws -> [Int] {
         let playlist = try MediaPlaylist.parse(String(contentsOfFile: path, encoding: .utf8))
         return playlist.segments.indices.map { playlist.mediaSequence + $0 }

@@ -432,9 +432,7 @@ final class LadderFeed: @unchecked Sendable {
         let breaks = start != .first || (resumed && epoch.resumedSession != sessionOffset)
         let previous = lastSegment.map(Int64.init) ?? epoch.notBefore.map { $0 - 1 }
         guard let previous, previous + 1 < first.segment else { return breaks }
-        registry.fill(from: Int(previous + 1), to: Int(first.segment - 1), discontinuity: breaks, clock: sessionClock) { n in
-            epoch.grid.startTicks(ofSegment: Int64(n))
-        }
+        registry.fill(from: Int(previous + 1), to: Int(first.segment - 1), discontinuity: breaks, clock: sessionClock, grid: epoch.grid)
         nextFollowsFill = true
         return false
     }

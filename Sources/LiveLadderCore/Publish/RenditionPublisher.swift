@@ -177,6 +177,7 @@ final class RenditionPublisher: SegmentSink {
         try lock.withLock {
             guard isCurrent() else { throw GenerationSink.Stale() }
             appendGaps(before: part.segmentNumber)
+            if kind == .live { slideWindow() }
             let uri = partURI(part.segmentNumber, part.index)
             try write(part.bytes, to: directory + "/" + uri, as: .part(number: part.segmentNumber, index: part.index))
             if inProgressNumber != part.segmentNumber {
@@ -278,7 +279,14 @@ final class RenditionPublisher: SegmentSink {
             playlist.mediaSequence = min(registry.first ?? number, number)
             if playlist.discontinuitySequence != nil, let base = registry.discontinuityBase { playlist.discontinuitySequence = base }
         }
-        guard let first = firstMissing, first < number else { return }
+        guard var first = firstMissing, first < number else { return }
+        if kind == .live {
+            // What a window keeps: --list-size segments, and at least three target durations (RFC 8216
+            // §6.2.2), of the gaps' own length; and two to spare.
+            let length = max(registry.gap(first)?.duration ?? Double(playlist.targetDuration), 0.1)
+            let kept = max(listSize, Int((3 * Double(playlist.targetDuration) / length).rounded(.up))) + 2
+            if number - first > kept { first = skipGaps(from: first, to: number - kept) }
+        }
         for next in first..<number {
             if inProgressNumber == next {
                 // Parts were listed for a segment that never completed (the rendition failed within it).
@@ -296,6 +304,23 @@ final class RenditionPublisher: SegmentSink {
             }
             lastNumber = next
         }
+    }
+
+    /// Live: a run of GAP entries longer than the window (an epoch-locked process resumed after a long
+    /// downtime) would leave the window again before any playlist listed it. So what is listed leaves now,
+    /// the entries `first..<end` count as come and gone (media and discontinuity sequence; no stand-in, no
+    /// event each, since no player can ever see them), and listing goes on from `end`. Returns `end`.
+    /// Without this, a day's downtime meant 43,200 stand-ins per rendition before the first new segment.
+    private func skipGaps(from first: Int, to end: Int) -> Int {
+        let now = Date()
+        while !playlist.segments.isEmpty { retireFirst(now: now) }
+        playlist.inProgress = nil
+        inProgressNumber = nil
+        let discontinuities = (first..<end).reduce(0) { $0 + (registry.gap($1)?.discontinuity == true ? 1 : 0) }
+        playlist.mediaSequence = end
+        if discontinuities > 0 { playlist.discontinuitySequence = (playlist.discontinuitySequence ?? 0) + discontinuities }
+        lastNumber = end - 1
+        return end
     }
 
     /// The first segment number this rendition has not published (from the registry before its first).
@@ -345,17 +370,24 @@ final class RenditionPublisher: SegmentSink {
         // (a short segment before a discontinuity can make --list-size segments too few for that).
         let minimum = 3 * Double(playlist.targetDuration)
         while playlist.segments.count > listSize, window - playlist.segments[0].duration >= minimum {
-            let leaving = playlist.segments.removeFirst()
-            window -= leaving.duration
-            playlist.mediaSequence += 1
-            if leaving.discontinuity { playlist.discontinuitySequence = (playlist.discontinuitySequence ?? 0) + 1 }
-            let due = now.addingTimeInterval(leaving.duration + longestPlaylist)
-            pendingDeletions.append((directory + "/" + leaving.uri, due))
-            let number = playlist.mediaSequence - 1
-            for index in 0..<(partCounts.removeValue(forKey: number) ?? 0) {
-                pendingDeletions.append((directory + "/" + partURI(number, index), due))
-            }
+            window -= retireFirst(now: now)
         }
+    }
+
+    /// The first listed segment leaves the window: the sequences move on, and its files go after the grace
+    /// (rule MP10). Returns its duration.
+    @discardableResult
+    private func retireFirst(now: Date) -> Double {
+        let leaving = playlist.segments.removeFirst()
+        playlist.mediaSequence += 1
+        if leaving.discontinuity { playlist.discontinuitySequence = (playlist.discontinuitySequence ?? 0) + 1 }
+        let due = now.addingTimeInterval(leaving.duration + longestPlaylist)
+        pendingDeletions.append((directory + "/" + leaving.uri, due))
+        let number = playlist.mediaSequence - 1
+        for index in 0..<(partCounts.removeValue(forKey: number) ?? 0) {
+            pendingDeletions.append((directory + "/" + partURI(number, index), due))
+        }
+        return leaving.duration
     }
 
     private func deleteExpiredSegments(now: Date) {

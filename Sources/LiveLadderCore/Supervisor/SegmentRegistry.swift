@@ -11,12 +11,19 @@ final class SegmentRegistry: @unchecked Sendable {
         let discontinuity: Bool
         let clock: SessionClock
         var end: Int64?
-        /// Made by `fill`: a span the whole ladder missed, not one a rendition lost to a restart.
-        var filled = false
+    }
+
+    /// Epoch lock: a run of grid segments no input covered (`fill`), kept as one record however long it is.
+    private struct Filled {
+        let numbers: ClosedRange<Int>
+        let discontinuity: Bool
+        let clock: SessionClock
+        let grid: EpochGrid
     }
 
     private let lock = NSLock()
     private var entries: [Int: Entry] = [:]
+    private var filled: [Filled] = []
     private var last: Int?
     private var base: Int?
 
@@ -32,23 +39,27 @@ final class SegmentRegistry: @unchecked Sendable {
             if let last, entries[last]?.end == nil { entries[last]?.end = boundary.pts }
             entries[boundary.number] = Entry(pts: boundary.pts, discontinuity: boundary.discontinuity, clock: boundary.clock)
             last = boundary.number
-            // Only a window's worth of history is ever asked for.
-            if entries.count > 4096, let oldest = entries.keys.min() { entries[oldest] = nil }
+            // Only a window's worth of history is ever asked for (numbers only grow: drop the oldest half
+            // at once rather than search for the oldest at every segment).
+            if entries.count > 8192 {
+                entries = entries.filter { $0.key > boundary.number - 4096 }
+                filled.removeAll { $0.numbers.upperBound <= boundary.number - 4096 }
+            }
         }
     }
 
     /// Epoch lock: segments `first…last` of the grid that no input covers (the outage between two sessions,
     /// the downtime of a process that crashed and resumed) are finished segments all the same, each D long
-    /// where `start(n)` says, so every rendition lists them as GAP entries with stand-ins and the media
-    /// sequence stays the grid index. The first carries the discontinuity, if there is one.
-    func fill(from first: Int, to last: Int, discontinuity: Bool, clock: SessionClock, start: (Int) -> Int64) {
+    /// on `grid`, so every rendition lists them as GAP entries and the media sequence stays the grid index.
+    /// The first carries the discontinuity, if there is one. One record, however long the span: a resumed
+    /// run may find days of it.
+    func fill(from first: Int, to last: Int, discontinuity: Bool, clock: SessionClock, grid: EpochGrid) {
         guard first <= last else { return }
-        for number in first...last {
-            begin(SegmentBoundary(number: number, pts: start(number), nextGridTime: start(number + 1),
-                                  discontinuity: discontinuity && number == first, clock: clock, previousSegmentInputEnd: nil))
-            lock.withLock { entries[number]?.filled = true }
+        lock.withLock {
+            if let previous = self.last, entries[previous]?.end == nil { entries[previous]?.end = grid.startTicks(ofSegment: Int64(first)) }
+            filled.append(Filled(numbers: first...last, discontinuity: discontinuity, clock: clock, grid: grid))
+            self.last = last
         }
-        end(at: start(last + 1))
     }
 
     /// The open segment ends here (a session end, or the end of the stream).
@@ -65,15 +76,20 @@ final class SegmentRegistry: @unchecked Sendable {
         let discontinuity: Bool
         let date: Date
         /// A span the whole ladder missed (`fill`).
-        let filled: Bool
+        var filled = false
         var duration: Double { Double(durationTicks) / 90_000 }
     }
 
     func gap(_ number: Int) -> Gap? {
         lock.withLock {
+            if let fill = filled.last(where: { $0.numbers.contains(number) }) {
+                let start = fill.grid.startTicks(ofSegment: Int64(number))
+                return Gap(pts: start, durationTicks: fill.grid.segmentTicks, discontinuity: fill.discontinuity && number == fill.numbers.lowerBound,
+                           date: fill.clock.date(for: start), filled: true)
+            }
             guard let entry = entries[number], let end = entry.end else { return nil }
             return Gap(pts: entry.pts, durationTicks: end - entry.pts, discontinuity: entry.discontinuity,
-                       date: entry.clock.date(for: entry.pts), filled: entry.filled)
+                       date: entry.clock.date(for: entry.pts))
         }
     }
 
@@ -81,9 +97,12 @@ final class SegmentRegistry: @unchecked Sendable {
     var lastFinished: Int? {
         lock.withLock {
             guard let last else { return nil }
+            if filled.last?.numbers.upperBound == last { return last }
             return entries[last]?.end != nil ? last : last - 1
         }
     }
 
-    var first: Int? { lock.withLock { entries.keys.min() } }
+    var first: Int? {
+        lock.withLock { [entries.keys.min(), filled.first?.numbers.lowerBound].compactMap { $0 }.min() }
+    }
 }
