@@ -5,7 +5,8 @@
 #     teardown blocks alive until exit, and every allocation in a test has XCTest frames, so no
 #     suppression could tell those apart from a real leak.
 #  2. The liveladder executable itself, with leak detection on, through run (TS and fMP4, also with a
-#     rendition failing and restarting, with the HTTP worker interface scraped, and pushing to nginx),
+#     rendition failing and restarting, with the HTTP worker interface scraped, pushing to nginx, epoch-
+#     locked with backup variants, and with a pass-through rung),
 #     check, regress and summarize: here a leaked AVFrame, AVPacket, filter graph or context fails the
 #     script.
 set -euo pipefail
@@ -69,5 +70,13 @@ if command -v nginx >/dev/null 2>&1; then
   kill "$npid"
   exec 3<&-
 fi
+# Epoch lock (a file paced as live) with backup variants, and a pass-through top rung (docs/redundancy.md).
+ASAN_OPTIONS="detect_leaks=1" "$bin" run --input fixtures/cfr30-640x360.mp4 --output "$work/epoch" --realtime --playlist-type event \
+  --epoch-lock --segment-format fmp4 --backup-base-url https://b.example/live/ >/dev/null
+ASAN_OPTIONS="detect_leaks=1" "$bin" check "$work/epoch" >/dev/null
+printf 'renditions:\n  - {name: source, passthrough: true, videoBitrate: 400k}\n  - {name: 90p, height: 90, videoBitrate: 100k, preset: ultrafast}\n' \
+  > "$work/passthrough.yaml"
+ASAN_OPTIONS="detect_leaks=1" "$bin" run --input fixtures/gop2s-320x180.ts --output "$work/passthrough" --config "$work/passthrough.yaml" >/dev/null
+ASAN_OPTIONS="detect_leaks=1" "$bin" check "$work/passthrough" >/dev/null
 FUZZ_HTTP_RSS_MIB=1024 ASAN_OPTIONS="detect_leaks=1" python3 tools/fuzz/fuzz.py --ci --binary "$bin" --out "$work/fuzz" --timeout 60
 echo "asan: test suite, CLI runs and fuzz seeds clean (no ASan errors, no leaks in the CLI runs)"
